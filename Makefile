@@ -1,0 +1,33 @@
+# The two commands a newcomer needs: `make dev` and `make test`. The rest are for CI and habits.
+SHELL := /bin/bash
+# Same flag as cargo-leptos's debug builds, so clippy and tests share their dependency builds.
+ERASE := RUSTFLAGS="--cfg erase_components"
+
+.PHONY: dev test lint fmt clippy ci release tools
+
+## Run the app with local DynamoDB, the SES emulator and demo data, with live reload.
+dev:
+	@scripts/dev.sh
+
+## Every test: unit, integration (DynamoDB Local + SES emulator) and Playwright.
+test:
+	@scripts/test.sh
+
+## fmt check and clippy for both features, warnings denied.
+lint: clippy
+	cargo fmt --all -- --check
+
+clippy:
+	@bash -c 'source scripts/lib.sh && ensure_rust_tools'
+	$(ERASE) cargo clippy --features ssr --all-targets -- -D warnings
+	$(ERASE) cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+## What CI runs.
+ci: lint test
+
+## Optimised build (server + size-optimised wasm) into target/site and target/release.
+release:
+	@bash -c 'source scripts/lib.sh && ensure_rust_tools && cargo leptos build --release -P'

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make test`: unit tests, integration tests against DynamoDB Local and the SES emulator, and
+# the Playwright suite in Chromium against the running app. Everything on free ports, with
+# fresh tables, stopped at the end.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+ensure_rust_tools
+ensure_npm
+ensure_chromium
+
+RUN_DIR=$(mktemp -d /tmp/minijira-test.XXXXXX)
+trap 'cleanup' EXIT
+trap 'exit 130' INT TERM
+
+DDB_PORT=$(free_port)
+SES_PORT=$(free_port)
+log "DynamoDB Local on :$DDB_PORT, SES emulator on :$SES_PORT (logs in $RUN_DIR)"
+start_dynamodb "$DDB_PORT" "$RUN_DIR/dynamodb.log"
+start_ses "$SES_PORT" "$RUN_DIR/ses.log"
+local_aws_env
+
+export MINIJIRA_TEST_DYNAMODB="http://127.0.0.1:$DDB_PORT"
+export MINIJIRA_TEST_SES="http://127.0.0.1:$SES_PORT"
+export MINIJIRA_DDB_JAR="$ROOT/$(ddb_jar)"
+
+started=$(date +%s)
+log "unit and integration tests"
+RUSTFLAGS="$ERASE_FLAGS" cargo test --features ssr --no-fail-fast
+
+log "building the app (cargo leptos build)"
+cargo leptos build
+
+APP_PORT=$(free_port)
+export LEPTOS_OUTPUT_NAME=minijira LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg
+export LEPTOS_SITE_ADDR="127.0.0.1:$APP_PORT" LEPTOS_RELOAD_PORT=$(free_port)
+export DYNAMODB_ENDPOINT="$MINIJIRA_TEST_DYNAMODB" SES_ENDPOINT="$MINIJIRA_TEST_SES"
+export TABLE_NAME="e2e_$(date +%s)_$$" CREATE_TABLE=true SEED_DEMO=true DATA_DIR="$RUN_DIR"
+export JWT_SECRET="e2e-only-secret-e2e-only-secret-e2e-only"
+log "starting the app on :$APP_PORT (table $TABLE_NAME)"
+spawn "$RUN_DIR/app.log" target/debug/minijira
+wait_http "http://127.0.0.1:$APP_PORT/healthz" 90 || { tail -n 50 "$RUN_DIR/app.log"; die "the app did not become healthy"; }
+
+log "Playwright (Chromium)"
+export BASE_URL="http://127.0.0.1:$APP_PORT" SES_URL="$MINIJIRA_TEST_SES"
+npx playwright test -c end2end/playwright.config.ts || { tail -n 80 "$RUN_DIR/app.log"; exit 1; }
+
+log "all tests passed in $(( $(date +%s) - started )) s (after tool installs)"

@@ -1,0 +1,18 @@
+//! Server functions, one module per domain. Each one: parse input, take the user from the
+//! verified session, call a service, and pass the result through `finish`.
+
+pub mod auth;
+pub mod people;
+
+/// Registers every server function explicitly, so that binaries whose linker dropped the
+/// automatic registrations (integration tests) still route them.
+#[cfg(feature = "ssr")]
+pub fn register() {
+    use leptos::server_fn::axum::register_explicit;
+    register_explicit::<auth::SignUp>();
+    register_explicit::<auth::SignIn>();
+    register_explicit::<auth::SignOut>();
+    register_explicit::<auth::CurrentUser>();
+    register_explicit::<people::ListPeople>();
+    register_explicit::<people::GetProfile>();
+}

@@ -1,0 +1,64 @@
+//! Shared UI pieces.
+
+use crate::error::AppError;
+use crate::util::url_encode;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::{use_location, use_query_map};
+
+/// How a failed page load is shown: sign-in for 401, the 404 page, or a friendly message.
+#[component]
+pub fn ErrorView(error: AppError) -> impl IntoView {
+    match error {
+        AppError::Unauthorized => {
+            let loc = use_location();
+            let search = loc.search.get_untracked();
+            let here = if search.is_empty() {
+                loc.pathname.get_untracked()
+            } else {
+                format!(
+                    "{}?{}",
+                    loc.pathname.get_untracked(),
+                    search.trim_start_matches('?')
+                )
+            };
+            view! { <Redirect path=format!("/signin?next={}", url_encode(&here))/> }.into_any()
+        }
+        AppError::NotFound => view! { <crate::pages::not_found::NotFound/> }.into_any(),
+        other => {
+            let title = match other {
+                AppError::Unavailable | AppError::Network => "We are having trouble right now",
+                AppError::Forbidden | AppError::Deactivated => "Not allowed",
+                AppError::Internal => "Something went wrong",
+                _ => "That did not work",
+            };
+            view! {
+                <section class="card error-page" role="alert" data-testid="error-page">
+                    <h1>{title}</h1>
+                    <p>{other.to_string()}</p>
+                    <p><a href="" class="button">"Try again"</a></p>
+                </section>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// The message of a failed form submission: from the action (with JavaScript), or from the
+/// `error` query parameter the server adds when the form was posted without JavaScript.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+    let query = use_query_map();
+    let message = move || error.get().or_else(|| query.read().get("error"));
+    view! {
+        <Show when=move || message().is_some()>
+            <p class="form-error" role="alert" data-testid="form-error">{message}</p>
+        </Show>
+    }
+}
+
+/// A fallback while a page's data loads (only seen on client-side navigation).
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p class="loading" aria-busy="true">"Loading…"</p> }
+}

@@ -1,0 +1,221 @@
+//! DynamoDB access (server only). One table; see `keys` for its layout and `schema` for its
+//! indexes. Every call goes through [`Store::call`], which counts it for `Server-Timing`.
+
+pub mod cursor;
+pub mod keys;
+pub mod schema;
+pub mod seed;
+pub mod users;
+
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::Client;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::error::AppError;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+/// DynamoDB work done while serving one request.
+#[derive(Debug, Default)]
+pub struct DbMetrics {
+    calls: AtomicU64,
+    micros: AtomicU64,
+}
+
+impl DbMetrics {
+    pub fn record(&self, started: Instant) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.micros
+            .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+    }
+
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    pub fn millis(&self) -> f64 {
+        self.micros.load(Ordering::Relaxed) as f64 / 1000.0
+    }
+}
+
+/// The table and its client. Cheap to clone; `for_request` attaches a request's metrics.
+#[derive(Clone)]
+pub struct Store {
+    client: Client,
+    table: Arc<str>,
+    metrics: Option<Arc<DbMetrics>>,
+}
+
+impl Store {
+    pub fn new(client: Client, table: impl Into<Arc<str>>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+            metrics: None,
+        }
+    }
+
+    pub fn for_request(&self, metrics: Arc<DbMetrics>) -> Self {
+        Self {
+            metrics: Some(metrics),
+            ..self.clone()
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// Runs one DynamoDB operation, counting it and its duration for this request.
+    pub async fn call<T, E, F>(&self, op: F) -> Result<T, DbError>
+    where
+        F: Future<Output = Result<T, SdkError<E>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let started = Instant::now();
+        let result = op.await;
+        if let Some(m) = &self.metrics {
+            m.record(started);
+        }
+        result.map_err(DbError::from_sdk)
+    }
+
+    /// One TransactWriteItems call. A cancelled transaction reports one code per item.
+    pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), DbError> {
+        let started = Instant::now();
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        if let Some(m) = &self.metrics {
+            m.record(started);
+        }
+        match result {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(service)) => match service.err() {
+                TransactWriteItemsError::TransactionCanceledException(e) => {
+                    Err(DbError::TransactionCanceled(
+                        e.cancellation_reasons()
+                            .iter()
+                            .map(|r| r.code().unwrap_or("None").to_owned())
+                            .collect(),
+                    ))
+                }
+                _ => Err(DbError::from_sdk(SdkError::ServiceError(service))),
+            },
+            Err(other) => Err(DbError::from_sdk(other)),
+        }
+    }
+}
+
+/// What callers need to tell apart; everything else is an internal failure.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// A condition expression failed (the item exists, changed, or is missing).
+    #[error("condition failed")]
+    ConditionFailed,
+    /// A transaction was cancelled; one code per item, in request order
+    /// (`None`, `ConditionalCheckFailed`, `TransactionConflict`, …).
+    #[error("transaction cancelled: {0:?}")]
+    TransactionCanceled(Vec<String>),
+    /// The database could not be reached or is throttling.
+    #[error("dynamodb unavailable: {0}")]
+    Unavailable(String),
+    #[error("dynamodb error: {0}")]
+    Other(String),
+    #[error("item decoding failed: {0}")]
+    Decode(String),
+}
+
+impl DbError {
+    fn from_sdk<E>(err: SdkError<E>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        match &err {
+            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => {
+                Self::Unavailable(format!("{}", aws_smithy_error_chain(&err)))
+            }
+            SdkError::ServiceError(service) => {
+                let code = service.err().code().unwrap_or_default();
+                match code {
+                    "ConditionalCheckFailedException" => Self::ConditionFailed,
+                    "ProvisionedThroughputExceededException"
+                    | "ThrottlingException"
+                    | "RequestLimitExceeded"
+                    | "InternalServerError"
+                    | "ServiceUnavailable" => Self::Unavailable(code.to_owned()),
+                    _ => Self::Other(format!(
+                        "{code}: {}",
+                        service.err().message().unwrap_or_default()
+                    )),
+                }
+            }
+            SdkError::ResponseError(_) => {
+                Self::Unavailable(format!("{}", aws_smithy_error_chain(&err)))
+            }
+            _ => Self::Other(format!("{}", aws_smithy_error_chain(&err))),
+        }
+    }
+
+    /// True when the transaction lost a race with another one and may simply be retried.
+    pub fn is_transaction_conflict(&self) -> bool {
+        matches!(self, Self::TransactionCanceled(r) if r.iter().any(|c| c == "TransactionConflict"))
+    }
+
+    /// The cancellation code of the item at `index` of a cancelled transaction.
+    pub fn reason(&self, index: usize) -> Option<&str> {
+        match self {
+            Self::TransactionCanceled(r) => r.get(index).map(String::as_str),
+            _ => None,
+        }
+    }
+}
+
+fn aws_smithy_error_chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+impl From<DbError> for AppError {
+    fn from(err: DbError) -> Self {
+        match err {
+            DbError::Unavailable(cause) => AppError::unavailable(cause),
+            other => AppError::internal(other),
+        }
+    }
+}
+
+pub fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+pub fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+pub fn to_item<T: serde::Serialize>(value: &T) -> Result<Item, DbError> {
+    serde_dynamo::to_item(value).map_err(|e| DbError::Decode(e.to_string()))
+}
+
+pub fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, DbError> {
+    serde_dynamo::from_item(item).map_err(|e| DbError::Decode(e.to_string()))
+}

@@ -1,0 +1,169 @@
+//! The single table and its global secondary indexes, created idempotently.
+
+use super::keys::*;
+use super::{DbError, Store};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+};
+
+fn key(name: &str, kind: KeyType) -> KeySchemaElement {
+    KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(kind)
+        .build()
+        .expect("static key schema")
+}
+
+fn attr(name: &str) -> AttributeDefinition {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::S)
+        .build()
+        .expect("static attribute definition")
+}
+
+fn gsi(name: &str, pk: &str, sk: &str) -> GlobalSecondaryIndex {
+    GlobalSecondaryIndex::builder()
+        .index_name(name)
+        .key_schema(key(pk, KeyType::Hash))
+        .key_schema(key(sk, KeyType::Range))
+        .projection(
+            Projection::builder()
+                .projection_type(ProjectionType::All)
+                .build(),
+        )
+        .build()
+        .expect("static index definition")
+}
+
+/// Creates the table if it does not exist. Returns true when it was created now.
+pub async fn ensure_table(store: &Store) -> Result<bool, DbError> {
+    if table_exists(store).await? {
+        return Ok(false);
+    }
+    let created = store
+        .call(
+            store
+                .client()
+                .create_table()
+                .table_name(store.table())
+                .billing_mode(BillingMode::PayPerRequest)
+                .key_schema(key(PK, KeyType::Hash))
+                .key_schema(key(SK, KeyType::Range))
+                .set_attribute_definitions(Some(
+                    [PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK]
+                        .into_iter()
+                        .map(attr)
+                        .collect(),
+                ))
+                .global_secondary_indexes(gsi(GSI1, GSI1PK, GSI1SK))
+                .global_secondary_indexes(gsi(GSI2, GSI2PK, GSI2SK))
+                .global_secondary_indexes(gsi(GSI3, GSI3PK, GSI3SK))
+                .stream_specification(
+                    StreamSpecification::builder()
+                        .stream_enabled(true)
+                        .stream_view_type(StreamViewType::NewImage)
+                        .build()
+                        .expect("static stream specification"),
+                )
+                .send(),
+        )
+        .await;
+    match created {
+        Ok(_) => {}
+        // Another process created it between our check and our create.
+        Err(DbError::Other(msg)) if msg.starts_with("ResourceInUseException") => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    wait_active(store).await?;
+    Ok(true)
+}
+
+async fn table_exists(store: &Store) -> Result<bool, DbError> {
+    match store
+        .call(
+            store
+                .client()
+                .describe_table()
+                .table_name(store.table())
+                .send(),
+        )
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(DbError::Other(msg)) if msg.starts_with("ResourceNotFoundException") => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+async fn wait_active(store: &Store) -> Result<(), DbError> {
+    for _ in 0..120 {
+        let out = store
+            .call(
+                store
+                    .client()
+                    .describe_table()
+                    .table_name(store.table())
+                    .send(),
+            )
+            .await?;
+        let active = out
+            .table()
+            .and_then(|t| t.table_status())
+            .is_some_and(|s| s.as_str() == "ACTIVE");
+        if active {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    Err(DbError::Other("table did not become ACTIVE in 60 s".into()))
+}
+
+pub async fn drop_table(store: &Store) -> Result<(), DbError> {
+    store
+        .call(
+            store
+                .client()
+                .delete_table()
+                .table_name(store.table())
+                .send(),
+        )
+        .await
+        .map(|_| ())
+}
+
+pub async fn list_tables(store: &Store) -> Result<Vec<String>, DbError> {
+    let mut names = Vec::new();
+    let mut start: Option<String> = None;
+    loop {
+        let out = store
+            .call(
+                store
+                    .client()
+                    .list_tables()
+                    .set_exclusive_start_table_name(start.take())
+                    .send(),
+            )
+            .await?;
+        names.extend(out.table_names().iter().cloned());
+        match out.last_evaluated_table_name() {
+            Some(last) => start = Some(last.to_owned()),
+            None => return Ok(names),
+        }
+    }
+}
+
+/// A health probe: one cheap DescribeTable.
+pub async fn ping(store: &Store) -> Result<(), DbError> {
+    store
+        .call(
+            store
+                .client()
+                .describe_table()
+                .table_name(store.table())
+                .send(),
+        )
+        .await
+        .map(|_| ())
+}

@@ -1,0 +1,7 @@
+//! Types shared by the browser and the server, with their validation.
+
+pub mod account;
+pub mod page;
+
+pub use account::*;
+pub use page::Page;

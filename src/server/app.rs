@@ -1,0 +1,66 @@
+//! The router: pages, server functions, health, static files, and the middleware stack.
+
+use super::csrf::csrf_guard;
+use super::state::AppState;
+use super::telemetry::{make_span, server_timing};
+use crate::app::{shell, App};
+use crate::auth::session::session_layer;
+use crate::db::{schema, DbMetrics};
+use axum::extract::{Request, State};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Extension, Router};
+use http::StatusCode;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+pub fn router(state: AppState) -> Router {
+    crate::api::register();
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(from_fn_with_state(state.clone(), session_layer))
+        .layer(from_fn(csrf_guard))
+        .layer(from_fn(server_timing))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(make_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+/// 200 when DynamoDB answers, 503 otherwise.
+async fn healthz(
+    State(state): State<AppState>,
+    metrics: Option<Extension<Arc<DbMetrics>>>,
+    _req: Request,
+) -> impl IntoResponse {
+    let store = match metrics {
+        Some(Extension(m)) => state.store.for_request(m),
+        None => state.store.clone(),
+    };
+    match schema::ping(&store).await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "dynamodb unreachable")
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! What a server function needs from its request: state, a store that counts its calls for
+//! this request, and the verified session.
+
+use super::state::AppState;
+use crate::auth::session::{clear_cookie, session_cookie, AuthUser, MaybeAuthUser};
+use crate::db::{DbMetrics, Store};
+use crate::error::AppError;
+use crate::models::SessionUser;
+use http::header::SET_COOKIE;
+use http::request::Parts;
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+use std::sync::Arc;
+
+pub struct Ctx {
+    pub state: AppState,
+    pub store: Store,
+    parts: Parts,
+}
+
+/// The request context of the running server function.
+pub fn ctx() -> Result<Ctx, AppError> {
+    let state = use_context::<AppState>()
+        .ok_or_else(|| AppError::internal("AppState missing from context"))?;
+    let parts = use_context::<Parts>()
+        .ok_or_else(|| AppError::internal("request parts missing from context"))?;
+    let store = match parts.extensions.get::<Arc<DbMetrics>>() {
+        Some(m) => state.store.for_request(m.clone()),
+        None => state.store.clone(),
+    };
+    Ok(Ctx {
+        state,
+        store,
+        parts,
+    })
+}
+
+impl Ctx {
+    /// The signed-in user, from the verified token; 401 when there is none.
+    pub fn user(&self) -> Result<SessionUser, AppError> {
+        AuthUser::from_parts(&self.parts).map(|a| a.0)
+    }
+
+    pub fn maybe_user(&self) -> Option<SessionUser> {
+        MaybeAuthUser::from_parts(&self.parts).0
+    }
+
+    pub fn start_session(&self, user: &SessionUser) -> Result<(), AppError> {
+        let now = chrono::Utc::now().timestamp();
+        let token = self
+            .state
+            .tokens
+            .issue(user, now)
+            .ok_or(AppError::Internal)?;
+        let cookie = session_cookie(
+            &token,
+            self.state.tokens.ttl_secs(),
+            self.state.settings.secure_cookies,
+        );
+        if let Some(res) = use_context::<ResponseOptions>() {
+            res.append_header(SET_COOKIE, cookie);
+        }
+        Ok(())
+    }
+
+    pub fn end_session(&self) {
+        if let Some(res) = use_context::<ResponseOptions>() {
+            res.append_header(SET_COOKIE, clear_cookie(self.state.settings.secure_cookies));
+        }
+    }
+}

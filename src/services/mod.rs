@@ -1,0 +1,4 @@
+//! Domain operations (server only): validation, authorisation and the database calls of one
+//! use case. Server functions are thin wrappers around these; integration tests call them.
+
+pub mod accounts;

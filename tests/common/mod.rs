@@ -1,0 +1,175 @@
+//! Test harness: a fresh table per test on the DynamoDB Local that `make test` started.
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use clap::Parser;
+use http_body_util::BodyExt;
+use minijira::db::Store;
+use minijira::server::cli::Cli;
+use minijira::server::state::AppState;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub const SECRET: &str = "integration-test-secret-integration-test-secret";
+
+pub fn ddb_endpoint() -> String {
+    std::env::var("MINIJIRA_TEST_DYNAMODB").expect(
+        "MINIJIRA_TEST_DYNAMODB is not set: run the integration tests with `make test`, \
+         which starts DynamoDB Local and the SES emulator on free ports",
+    )
+}
+
+pub fn unique(prefix: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{prefix}{}{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+pub fn leptos_options() -> leptos::config::LeptosOptions {
+    leptos::config::LeptosOptions::builder()
+        .output_name("minijira")
+        .site_root("target/site")
+        .build()
+}
+
+/// App state on a fresh table at `endpoint`.
+pub async fn state_at(endpoint: &str, create_table: bool) -> AppState {
+    let table = unique("it_");
+    let cli = Cli::try_parse_from([
+        "minijira",
+        "--dynamodb-endpoint",
+        endpoint,
+        "--ses-endpoint",
+        &std::env::var("MINIJIRA_TEST_SES").unwrap_or_else(|_| "http://127.0.0.1:9".into()),
+        "--table-name",
+        &table,
+        "--jwt-secret",
+        SECRET,
+        "--region",
+        "us-east-1",
+    ])
+    .expect("test arguments parse");
+    let state = AppState::build(&cli.config, leptos_options())
+        .await
+        .expect("state builds");
+    if create_table {
+        minijira::db::schema::ensure_table(&state.store)
+            .await
+            .expect("table created");
+    }
+    state
+}
+
+pub async fn state() -> AppState {
+    state_at(&ddb_endpoint(), true).await
+}
+
+pub async fn store() -> Store {
+    state().await.store
+}
+
+/// Counts the table's items whose pk starts with `prefix` (a Scan: fine in a test).
+pub async fn count_pk_prefix(store: &Store, prefix: &str) -> usize {
+    let mut n = 0;
+    let mut start = None;
+    loop {
+        let out = store
+            .client()
+            .scan()
+            .table_name(store.table())
+            .filter_expression("begins_with(pk, :p)")
+            .expression_attribute_values(":p", minijira::db::s(prefix))
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .expect("scan");
+        n += out.items().len();
+        match out.last_evaluated_key {
+            Some(k) => start = Some(k),
+            None => return n,
+        }
+    }
+}
+
+pub fn signup_form(handle: &str) -> minijira::services::accounts::SignUpForm {
+    minijira::services::accounts::SignUpForm {
+        email: format!("{handle}@example.org"),
+        handle: handle.to_owned(),
+        display_name: format!("User {handle}"),
+        password: "correct-horse-battery-9".into(),
+        kind: "member".into(),
+    }
+}
+
+pub struct Reply {
+    pub status: http::StatusCode,
+    pub headers: http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Sends one request through the real router (all middleware included).
+pub async fn send(app: &axum::Router, req: http::Request<axum::body::Body>) -> Reply {
+    use tower::ServiceExt;
+    let res = app.clone().oneshot(req).await.expect("router answers");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.expect("body").to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+pub fn get(path: &str, cookie: Option<&str>) -> http::Request<axum::body::Body> {
+    let mut b = http::Request::get(path).header("accept", "text/html");
+    if let Some(c) = cookie {
+        b = b.header("cookie", c);
+    }
+    b.body(axum::body::Body::empty()).expect("request")
+}
+
+/// A server-function call the way the browser's hydrated client makes it.
+pub fn call(
+    path: &str,
+    form: &[(&str, &str)],
+    cookie: Option<&str>,
+) -> http::Request<axum::body::Body> {
+    let body = form
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                minijira::util::url_encode(k),
+                minijira::util::url_encode(v)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut b = http::Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json");
+    if let Some(c) = cookie {
+        b = b.header("cookie", c);
+    }
+    b.body(axum::body::Body::from(body)).expect("request")
+}
+
+/// The `name=value` part of a Set-Cookie header.
+pub fn session_cookie(reply: &Reply) -> Option<String> {
+    reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("mj_session=") && !v.starts_with("mj_session=;"))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}

@@ -1,0 +1,271 @@
+//! The router end to end (without a browser): pages, server functions, middleware.
+
+mod common;
+
+use common::*;
+use leptos::server_fn::ServerFn;
+use minijira::api::auth::{SignIn, SignUp};
+use minijira::api::people::ListPeople;
+use minijira::server::app::router;
+
+async fn signed_up(app: &axum::Router, handle: &str) -> String {
+    let reply = send(
+        app,
+        call(
+            SignUp::PATH,
+            &[
+                ("email", &format!("{handle}@example.org")),
+                ("handle", handle),
+                ("display_name", "Test Person"),
+                ("password", "correct-horse-battery-9"),
+                ("kind", "member"),
+                ("next", ""),
+            ],
+            None,
+        ),
+    )
+    .await;
+    assert!(
+        reply.status.is_success() || reply.status.is_redirection(),
+        "{} {}",
+        reply.status,
+        reply.body
+    );
+    session_cookie(&reply).expect("sign-up sets the session cookie")
+}
+
+#[tokio::test]
+async fn pages_report_dynamodb_work_in_server_timing() {
+    let app = router(state().await);
+    signed_up(&app, "tim").await;
+    let reply = send(&app, get("/u/tim", None)).await;
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply.body.contains("@tim"),
+        "the profile is rendered on the server: {}",
+        reply.body
+    );
+    let timing = reply.header("server-timing").expect("Server-Timing header");
+    assert!(timing.starts_with("ddb;dur="), "{timing}");
+    assert!(
+        timing.contains("desc=\"1 call\""),
+        "profile by handle is one Query: {timing}"
+    );
+
+    let home = send(&app, get("/", None)).await;
+    assert_eq!(home.status, 200);
+    assert!(home
+        .header("server-timing")
+        .unwrap()
+        .contains("desc=\"0 calls\""));
+}
+
+#[tokio::test]
+async fn session_cookie_is_http_only_same_site_and_protects_pages() {
+    let app = router(state().await);
+    let reply = send(
+        &app,
+        call(
+            SignUp::PATH,
+            &[
+                ("email", "sam@example.org"),
+                ("handle", "sam"),
+                ("display_name", "Sam"),
+                ("password", "correct-horse-battery-9"),
+                ("kind", "nanny"),
+                ("next", "/people"),
+            ],
+            None,
+        ),
+    )
+    .await;
+    let set_cookie = reply.header("set-cookie").expect("cookie set");
+    assert!(
+        set_cookie.contains("HttpOnly")
+            && set_cookie.contains("SameSite=Lax")
+            && set_cookie.contains("Max-Age=")
+    );
+    assert_eq!(
+        reply.header("location"),
+        Some("/people"),
+        "goes back to where it was asked"
+    );
+    let cookie = session_cookie(&reply).unwrap();
+
+    let people = send(&app, get("/people", Some(&cookie))).await;
+    assert_eq!(people.status, 200);
+    assert!(people.body.contains("@sam"));
+
+    let anonymous = send(&app, get("/people?q=s", None)).await;
+    assert_eq!(anonymous.status, 302);
+    assert_eq!(
+        anonymous.header("location"),
+        Some("/signin?next=/people%3Fq%3Ds")
+    );
+
+    let forged = send(
+        &app,
+        get("/people", Some("mj_session=eyJhbGciOiJIUzI1NiJ9.e30.x")),
+    )
+    .await;
+    assert_eq!(forged.status, 302, "a forged token is no session");
+
+    let api = send(&app, call(ListPeople::PATH, &[("q", "")], None)).await;
+    assert_eq!(api.status, 401, "{}", api.body);
+}
+
+#[tokio::test]
+async fn sign_in_errors_have_status_and_message() {
+    let app = router(state().await);
+    signed_up(&app, "ivy").await;
+    let wrong = send(
+        &app,
+        call(
+            SignIn::PATH,
+            &[
+                ("email", "ivy@example.org"),
+                ("password", "not-the-password-1"),
+            ],
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.body.contains("InvalidCredentials"), "{}", wrong.body);
+    assert!(session_cookie(&wrong).is_none());
+
+    let ok = send(
+        &app,
+        call(
+            SignIn::PATH,
+            &[
+                ("email", "IVY@example.org"),
+                ("password", "correct-horse-battery-9"),
+            ],
+            None,
+        ),
+    )
+    .await;
+    assert!(session_cookie(&ok).is_some(), "{} {}", ok.status, ok.body);
+
+    // A missing argument is the client's fault: 400, never 500.
+    let missing = send(
+        &app,
+        call(SignIn::PATH, &[("email", "ivy@example.org")], None),
+    )
+    .await;
+    assert_eq!(missing.status, 400, "{}", missing.body);
+
+    // Without JavaScript, a failed form post goes back to the form with the message.
+    let req = http::Request::post(SignIn::PATH)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .header("referer", "http://localhost/signin?next=/people")
+        .body(axum::body::Body::from(
+            "email=ivy%40example.org&password=nope-nope-nope-1",
+        ))
+        .unwrap();
+    let plain = send(&app, req).await;
+    assert_eq!(plain.status, 302);
+    assert_eq!(
+        plain.header("location"),
+        Some("/signin?next=/people&error=Wrong%20email%20or%20password.")
+    );
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let app = router(state().await);
+    let mut req = call(
+        SignIn::PATH,
+        &[("email", "a@b.io"), ("password", "x")],
+        None,
+    );
+    req.headers_mut()
+        .insert("origin", "https://evil.example".parse().unwrap());
+    req.headers_mut()
+        .insert("host", "127.0.0.1:3000".parse().unwrap());
+    assert_eq!(send(&app, req).await.status, 403);
+
+    let mut req = call(
+        SignIn::PATH,
+        &[("email", "a@b.io"), ("password", "x")],
+        None,
+    );
+    req.headers_mut()
+        .insert("sec-fetch-site", "cross-site".parse().unwrap());
+    assert_eq!(send(&app, req).await.status, 403);
+}
+
+#[tokio::test]
+async fn unknown_pages_and_profiles_are_404() {
+    let app = router(state().await);
+    let reply = send(&app, get("/no/such/page", None)).await;
+    assert_eq!(reply.status, 404);
+    assert!(reply.body.contains("Page not found"));
+    assert_eq!(send(&app, get("/u/nobody_here", None)).await.status, 404);
+    assert_eq!(
+        send(&app, get("/u/NOT%20A%20HANDLE", None)).await.status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn healthz_checks_dynamodb() {
+    let app = router(state().await);
+    let reply = send(&app, get("/healthz", None)).await;
+    assert_eq!((reply.status.as_u16(), reply.body.as_str()), (200, "ok"));
+}
+
+/// DynamoDB down: a friendly 503 page, never a panic; back up: the same app serves again.
+#[tokio::test]
+async fn friendly_error_while_dynamodb_is_down_and_recovery_without_restart() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let state = state_at(&endpoint, false).await;
+    let store = state.store.clone();
+    let app = router(state);
+
+    let down = send(&app, get("/u/somebody", None)).await;
+    assert_eq!(down.status, 503, "{}", down.body);
+    assert!(
+        down.body.contains("temporarily unavailable"),
+        "{}",
+        down.body
+    );
+    assert!(
+        !down.body.contains("dispatch") && !down.body.contains("Connection refused"),
+        "no internal text"
+    );
+    assert_eq!(send(&app, get("/healthz", None)).await.status, 503);
+
+    // Start DynamoDB Local on that port, create the table, and ask the same app again.
+    let jar = std::env::var("MINIJIRA_DDB_JAR").expect("MINIJIRA_DDB_JAR is set by make test");
+    let lib = std::path::Path::new(&jar)
+        .parent()
+        .unwrap()
+        .join("DynamoDBLocal_lib");
+    let mut ddb = std::process::Command::new("java")
+        .arg(format!("-Djava.library.path={}", lib.display()))
+        .args(["-jar", &jar, "-inMemory", "-port", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("java starts");
+    let mut ready = false;
+    for _ in 0..150 {
+        if minijira::db::schema::ensure_table(&store).await.is_ok() {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let up = send(&app, get("/healthz", None)).await;
+    let _ = ddb.kill();
+    let _ = ddb.wait();
+    assert!(ready, "DynamoDB Local came up");
+    assert_eq!(up.status, 200, "serves again without a restart");
+}
