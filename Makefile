@@ -30,4 +30,4 @@ ci: lint test
 
 ## Optimised build (server + size-optimised wasm) into target/site and target/release.
 release:
-	@bash -c 'source scripts/lib.sh && ensure_rust_tools && cargo leptos build --release -P'
+	@bash -c 'source scripts/lib.sh && ensure_rust_tools && ensure_npm && PATH="$$PWD/node_modules/.bin:$$PATH" cargo leptos build --release -P'

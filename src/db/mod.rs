@@ -146,7 +146,7 @@ impl DbError {
     {
         match &err {
             SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => {
-                Self::Unavailable(format!("{}", aws_smithy_error_chain(&err)))
+                Self::Unavailable(error_chain(&err))
             }
             SdkError::ServiceError(service) => {
                 let code = service.err().code().unwrap_or_default();
@@ -164,9 +164,9 @@ impl DbError {
                 }
             }
             SdkError::ResponseError(_) => {
-                Self::Unavailable(format!("{}", aws_smithy_error_chain(&err)))
+                Self::Unavailable(error_chain(&err))
             }
-            _ => Self::Other(format!("{}", aws_smithy_error_chain(&err))),
+            _ => Self::Other(error_chain(&err)),
         }
     }
 
@@ -184,7 +184,7 @@ impl DbError {
     }
 }
 
-fn aws_smithy_error_chain(err: &dyn std::error::Error) -> String {
+fn error_chain(err: &dyn std::error::Error) -> String {
     let mut out = err.to_string();
     let mut source = err.source();
     while let Some(s) = source {

@@ -27,7 +27,7 @@ pub fn SignInPage() -> impl IntoView {
         <section class="card narrow">
             <h1>"Sign in"</h1>
             <ActionForm action=auth.sign_in>
-                <input type="hidden" name="next" prop:value=next/>
+                <input type="hidden" name="next" value=next/>
                 <label>
                     "Email"
                     <input type="email" name="email" required autocomplete="email" maxlength="254"/>
@@ -83,7 +83,7 @@ pub fn SignUpPage() -> impl IntoView {
         <section class="card narrow">
             <h1>"Create an account"</h1>
             <ActionForm action=auth.sign_up>
-                <input type="hidden" name="next" prop:value=next/>
+                <input type="hidden" name="next" value=next/>
                 <label>
                     "Email"
                     <input type="email" name="email" required autocomplete="email" maxlength="254"

@@ -21,7 +21,7 @@ pub fn PeoplePage() -> impl IntoView {
         <section class="card">
             <h1>"People"</h1>
             <form method="get" action="/people" class="search" role="search">
-                <input type="search" name="q" placeholder="Search by handle" prop:value=q maxlength="20" aria-label="Handle starts with"/>
+                <input type="search" name="q" placeholder="Search by handle" value=q maxlength="20" aria-label="Handle starts with"/>
                 <button type="submit">"Search"</button>
             </form>
             <Transition fallback=Loading>

@@ -1,0 +1,89 @@
+import { test, expect } from "@playwright/test";
+import { hydrated, uniqueHandle, PASSWORD, DEMO_PASSWORD, signIn } from "./helpers";
+
+test("sign up, sign out, sign in, wrong password, protected page round trip", async ({ page }) => {
+  const handle = uniqueHandle();
+  const email = `${handle}@example.net`;
+
+  await page.goto("/signup");
+  await hydrated(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Handle").fill(handle);
+  await page.getByLabel("Display name").fill("Erika Example");
+
+  // Only the WebAssembly can do this: the hint follows the password as it is typed.
+  const hint = page.getByTestId("password-hint");
+  await page.getByLabel("Password").fill("short");
+  await expect(hint).toHaveText("Use at least 10 characters.");
+  await expect(hint).toHaveClass(/weak/);
+  await page.getByLabel("Password").fill(`x${handle}-long-9`);
+  await expect(hint).toHaveText("Do not put your handle or email in your password.");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await expect(hint).toHaveText("Strong enough.");
+
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId("nav-user")).toHaveText("Erika Example");
+  await expect(page.getByTestId("welcome")).toHaveText("Welcome, Erika Example");
+
+  await page.getByTestId("sign-out").click();
+  await expect(page).toHaveURL(/\/signin$/);
+  await expect(page.getByRole("link", { name: "Sign up" })).toBeVisible();
+
+  // A protected page while signed out goes to sign-in, and back after it.
+  await page.goto(`/people?q=${handle}`);
+  await expect(page).toHaveURL(/\/signin\?next=/);
+  await hydrated(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("not-my-password-1");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("form-error")).toHaveText("Wrong email or password.");
+
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(new RegExp(`/people\\?q=${handle}$`));
+  await expect(page.getByTestId("people")).toContainText(`@${handle}`);
+});
+
+test("a taken handle gets a clear message", async ({ page }) => {
+  await page.goto("/signup");
+  await hydrated(page);
+  await page.getByLabel("Email").fill(`${uniqueHandle()}@example.net`);
+  await page.getByLabel("Handle").fill("alice");
+  await page.getByLabel("Display name").fill("Not Alice");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByTestId("form-error")).toHaveText("This handle is taken. Choose another one.");
+});
+
+test("demo account, directory paging and a profile", async ({ page }) => {
+  await signIn(page, "alice@example.com", DEMO_PASSWORD);
+  await expect(page.getByTestId("nav-user")).toHaveText("Alice Martin");
+  await page.goto("/people");
+  const people = page.getByTestId("people");
+  await expect(people).toContainText("@alice");
+  await page.getByTestId("next-page").click();
+  await expect(people).not.toContainText("@alice");
+  await expect(people).toContainText("@peggy");
+  await people.getByText("@peggy").click();
+  await expect(page.getByTestId("profile")).toContainText("Peggy Moreau");
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("pages render on the server and a failed sign-in shows its message", async ({ page }) => {
+    await page.goto("/signin");
+    await page.getByLabel("Email").fill("alice@example.com");
+    await page.getByLabel("Password").fill("wrong-password-1");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByTestId("form-error")).toHaveText("Wrong email or password.");
+
+    await page.getByLabel("Email").fill("alice@example.com");
+    await page.getByLabel("Password").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByTestId("welcome")).toHaveText("Welcome, Alice Martin");
+    await page.goto("/no/such/page");
+    await expect(page.getByTestId("not-found")).toBeVisible();
+  });
+});
