@@ -163,9 +163,7 @@ impl DbError {
                     )),
                 }
             }
-            SdkError::ResponseError(_) => {
-                Self::Unavailable(error_chain(&err))
-            }
+            SdkError::ResponseError(_) => Self::Unavailable(error_chain(&err)),
             _ => Self::Other(error_chain(&err)),
         }
     }
