@@ -11,7 +11,7 @@ ensure_npm
 mkdir -p .data/logs
 
 trap 'cleanup' EXIT
-trap 'log "stopping"; exit 130' INT TERM
+trap 'log "stopped"; exit 0' INT TERM
 
 port_busy "$DDB_PORT" && die "port $DDB_PORT is in use: stop what uses it or set DDB_PORT"
 port_busy "$SES_PORT" && die "port $SES_PORT is in use: stop what uses it or set SES_PORT"

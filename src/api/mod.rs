@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod people;
+pub mod projects;
 
 /// Registers every server function explicitly, so that binaries whose linker dropped the
 /// automatic registrations (integration tests) still route them.
@@ -15,4 +16,18 @@ pub fn register() {
     register_explicit::<auth::CurrentUser>();
     register_explicit::<people::ListPeople>();
     register_explicit::<people::GetProfile>();
+    use projects::*;
+    register_explicit::<Dashboard>();
+    register_explicit::<CreateProject>();
+    register_explicit::<GetBoard>();
+    register_explicit::<CreateStory>();
+    register_explicit::<CreateTask>();
+    register_explicit::<GetTaskPage>();
+    register_explicit::<EditTask>();
+    register_explicit::<MoveTask>();
+    register_explicit::<DeleteTask>();
+    register_explicit::<AddComment>();
+    register_explicit::<AddMember>();
+    register_explicit::<RemoveMember>();
+    register_explicit::<MakeManager>();
 }

@@ -6,8 +6,18 @@
 //! | email + login   | `EMAIL#<email>`    | `LOGIN`   |                      |                           |
 //! | handle guard    | `HANDLE#<handle>`  | `HANDLE`  |                      |                           |
 //! | seed marker     | `META#SEED`        | `META`    |                      |                           |
+//! | project         | `P#<KEY>`          | `#META`   |                      |                           |
+//! | member          | `P#<KEY>`          | `M#<uid>` | `UP#<uid>` / KEY     |                           |
+//! | story           | `P#<KEY>`          | `S#<n>`   |                      |                           |
+//! | task            | `P#<KEY>`          | `T#<n>`   |                      |                           |
+//! | comment         | `P#<KEY>#T#<n>`    | `C#<time>#<id>` |                |                           |
+//! | outbox mail     | `OUTBOX#<id>`      | `OUTBOX`  |                      | `OUTBOX#PENDING` / due    |
+//!
+//! Numbers in sort keys are zero-padded to 6 digits so that they sort numerically. Comments
+//! live in a partition of their own so that the scrum page's one Query never reads them.
 
-use crate::models::{AccountStatus, Email, Handle};
+use crate::models::{AccountStatus, Email, Handle, ProjectKey};
+use chrono::{DateTime, SecondsFormat, Utc};
 
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
@@ -46,6 +56,54 @@ pub fn account_status_pk(status: AccountStatus) -> String {
     format!("ACCT#{}", status.as_str())
 }
 
+pub fn project_pk(key: &ProjectKey) -> String {
+    format!("P#{key}")
+}
+
+pub const PROJECT_META_SK: &str = "#META";
+pub const MEMBER_PREFIX: &str = "M#";
+pub const STORY_PREFIX: &str = "S#";
+pub const TASK_PREFIX: &str = "T#";
+
+pub fn member_sk(user_id: &str) -> String {
+    format!("{MEMBER_PREFIX}{user_id}")
+}
+
+pub fn story_sk(n: u32) -> String {
+    format!("{STORY_PREFIX}{n:06}")
+}
+
+pub fn task_sk(n: u32) -> String {
+    format!("{TASK_PREFIX}{n:06}")
+}
+
+/// Highest story or task number a project can reach (the sort keys have 6 digits).
+pub const MAX_NUMBER: u32 = 999_999;
+
+pub fn comments_pk(key: &ProjectKey, n: u32) -> String {
+    format!("P#{key}#T#{n:06}")
+}
+
+pub fn comment_sk(at: &DateTime<Utc>, id: &str) -> String {
+    format!("C#{}#{id}", at.to_rfc3339_opts(SecondsFormat::Micros, true))
+}
+
+/// Index key of a member item: the projects of one user.
+pub fn user_projects_pk(user_id: &str) -> String {
+    format!("UP#{user_id}")
+}
+
+pub fn outbox_pk(id: &str) -> String {
+    format!("OUTBOX#{id}")
+}
+
+pub const OUTBOX_SK: &str = "OUTBOX";
+pub const OUTBOX_PENDING: &str = "OUTBOX#PENDING";
+
+pub fn outbox_due_sk(due: &DateTime<Utc>, id: &str) -> String {
+    format!("{}#{id}", due.to_rfc3339_opts(SecondsFormat::Millis, true))
+}
+
 pub fn seed_marker() -> (String, String) {
     ("META#SEED".into(), "META".into())
 }
@@ -59,6 +117,26 @@ mod tests {
         assert_eq!(user_pk("01HX"), "USER#01HX");
         assert_eq!(email_pk(&Email::parse("A@B.io").unwrap()), "EMAIL#a@b.io");
         assert_eq!(handle_pk(&Handle::parse("Bob").unwrap()), "HANDLE#bob");
+    }
+
+    #[test]
+    fn project_keys_sort_numerically() {
+        let k = ProjectKey::parse("demo").unwrap();
+        assert_eq!(project_pk(&k), "P#DEMO");
+        assert_eq!(task_sk(7), "T#000007");
+        assert!(task_sk(9) < task_sk(10));
+        assert!(
+            story_sk(2) < task_sk(1),
+            "stories come before tasks in the partition"
+        );
+        assert!(member_sk("x") < story_sk(1) && *PROJECT_META_SK < *member_sk("0"));
+        assert_eq!(comments_pk(&k, 3), "P#DEMO#T#000003");
+        let t = DateTime::parse_from_rfc3339("2026-01-02T03:04:05.000006Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(comment_sk(&t, "01X"), "C#2026-01-02T03:04:05.000006Z#01X");
+        assert_eq!(user_projects_pk("u1"), "UP#u1");
+        assert_eq!(outbox_due_sk(&t, "9"), "2026-01-02T03:04:05.000Z#9");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 pub mod cursor;
 pub mod keys;
+pub mod outbox;
+pub mod projects;
 pub mod schema;
 pub mod seed;
 pub mod users;
@@ -216,4 +218,118 @@ pub fn to_item<T: serde::Serialize>(value: &T) -> Result<Item, DbError> {
 
 pub fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, DbError> {
     serde_dynamo::from_item(item).map_err(|e| DbError::Decode(e.to_string()))
+}
+
+/// Builders for the items of a TransactWriteItems call.
+pub mod tx {
+    use super::{DbError, Item};
+    use aws_sdk_dynamodb::types::{
+        AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update,
+    };
+
+    pub type Values = Vec<(&'static str, AttributeValue)>;
+    pub type Names<'a> = &'a [(&'a str, &'a str)];
+
+    fn key(pk: &str, sk: &str) -> Item {
+        [
+            ("pk".to_owned(), super::s(pk)),
+            ("sk".to_owned(), super::s(sk)),
+        ]
+        .into_iter()
+        .collect()
+    }
+
+    fn values(v: Values) -> Option<std::collections::HashMap<String, AttributeValue>> {
+        (!v.is_empty()).then(|| v.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    }
+
+    fn names(n: Names<'_>) -> Option<std::collections::HashMap<String, String>> {
+        (!n.is_empty()).then(|| {
+            n.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        })
+    }
+
+    fn built<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, DbError> {
+        r.map_err(|e| DbError::Other(e.to_string()))
+    }
+
+    /// A Put that creates the item (fails if it exists).
+    pub fn create(table: &str, item: Item) -> Result<TransactWriteItem, DbError> {
+        let put = built(
+            Put::builder()
+                .table_name(table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(pk)")
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    pub fn check(
+        table: &str,
+        pk: &str,
+        sk: &str,
+        cond: &str,
+        n: Names<'_>,
+        v: Values,
+    ) -> Result<TransactWriteItem, DbError> {
+        let c = built(
+            ConditionCheck::builder()
+                .table_name(table)
+                .set_key(Some(key(pk, sk)))
+                .condition_expression(cond)
+                .set_expression_attribute_names(names(n))
+                .set_expression_attribute_values(values(v))
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().condition_check(c).build())
+    }
+
+    pub fn exists(table: &str, pk: &str, sk: &str) -> Result<TransactWriteItem, DbError> {
+        check(table, pk, sk, "attribute_exists(pk)", &[], vec![])
+    }
+
+    pub fn update(
+        table: &str,
+        pk: &str,
+        sk: &str,
+        expr: &str,
+        cond: &str,
+        n: Names<'_>,
+        v: Values,
+    ) -> Result<TransactWriteItem, DbError> {
+        let u = built(
+            Update::builder()
+                .table_name(table)
+                .set_key(Some(key(pk, sk)))
+                .update_expression(expr)
+                .condition_expression(cond)
+                .set_expression_attribute_names(names(n))
+                .set_expression_attribute_values(values(v))
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().update(u).build())
+    }
+
+    pub fn delete(
+        table: &str,
+        pk: &str,
+        sk: &str,
+        cond: &str,
+        n: Names<'_>,
+        v: Values,
+    ) -> Result<TransactWriteItem, DbError> {
+        let d = built(
+            Delete::builder()
+                .table_name(table)
+                .set_key(Some(key(pk, sk)))
+                .condition_expression(cond)
+                .set_expression_attribute_names(names(n))
+                .set_expression_attribute_values(values(v))
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().delete(d).build())
+    }
 }

@@ -355,3 +355,88 @@ pub async fn set_status(store: &Store, user: &User, status: AccountStatus) -> Re
         Err(e) => Err(e.into()),
     }
 }
+
+/// Accounts by handle: one BatchGetItem of the handle guards, one of the accounts.
+pub async fn by_handles(
+    store: &Store,
+    handles: &[Handle],
+) -> Result<std::collections::HashMap<String, User>, AppError> {
+    let mut found = std::collections::HashMap::new();
+    if handles.is_empty() {
+        return Ok(found);
+    }
+    let key = |pk: String, sk: &str| -> super::Item {
+        [(PK.to_owned(), s(pk)), (SK.to_owned(), s(sk))]
+            .into_iter()
+            .collect()
+    };
+    let guards = batch_get(
+        store,
+        handles
+            .iter()
+            .map(|h| key(handle_pk(h), HANDLE_SK))
+            .collect(),
+    )
+    .await?;
+    let ids: Vec<String> = guards
+        .into_iter()
+        .map(|i| from_item::<HandleItem>(i).map(|h| h.user_id))
+        .collect::<Result<_, _>>()?;
+    let users = batch_get(
+        store,
+        ids.iter().map(|id| key(user_pk(id), PROFILE_SK)).collect(),
+    )
+    .await?;
+    for item in users {
+        let u = from_item::<UserItem>(item)?.user;
+        found.insert(u.handle.clone(), u);
+    }
+    Ok(found)
+}
+
+/// BatchGetItem of up to 100 keys, retrying unprocessed keys.
+pub async fn batch_get(
+    store: &Store,
+    keys: Vec<super::Item>,
+) -> Result<Vec<super::Item>, AppError> {
+    use aws_sdk_dynamodb::types::KeysAndAttributes;
+    let mut out_items = Vec::new();
+    for chunk in keys.chunks(100) {
+        let mut pending = chunk.to_vec();
+        let mut rounds = 0u64;
+        while !pending.is_empty() {
+            if rounds > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(20 * rounds)).await;
+            }
+            rounds += 1;
+            if rounds > 8 {
+                return Err(AppError::Unavailable);
+            }
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(pending))
+                .build()
+                .map_err(AppError::internal)?;
+            let out = store
+                .call(
+                    store
+                        .client()
+                        .batch_get_item()
+                        .request_items(store.table(), request)
+                        .send(),
+                )
+                .await?;
+            out_items.extend(
+                out.responses
+                    .unwrap_or_default()
+                    .remove(store.table())
+                    .unwrap_or_default(),
+            );
+            pending = out
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(store.table()))
+                .map(|k| k.keys)
+                .unwrap_or_default();
+        }
+    }
+    Ok(out_items)
+}

@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod page;
+pub mod project;
 
 pub use account::*;
 pub use page::Page;
+pub use project::*;

@@ -182,6 +182,7 @@ pub async fn run_server(
             Err(e) => return Err(format!("could not load the demo data: {e}")),
         }
     }
+    super::worker::spawn(state.clone());
     let app = super::app::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -8,6 +8,7 @@ pub mod csrf;
 pub mod respond;
 pub mod state;
 pub mod telemetry;
+pub mod worker;
 
 /// Serves the app with the Leptos options from the environment (set by cargo-leptos or the
 /// container) or, failing that, from Cargo.toml.

@@ -2,3 +2,4 @@
 //! use case. Server functions are thin wrappers around these; integration tests call them.
 
 pub mod accounts;
+pub mod projects;

@@ -173,3 +173,30 @@ pub fn session_cookie(reply: &Reply) -> Option<String> {
         .and_then(|v| v.split(';').next())
         .map(str::to_owned)
 }
+
+/// Signs up a member account with a unique handle starting with `prefix`.
+pub async fn user(store: &Store, prefix: &str) -> minijira::models::SessionUser {
+    let handle = unique(prefix);
+    minijira::services::accounts::sign_up(store, signup_form(&handle))
+        .await
+        .expect("sign-up")
+        .session()
+}
+
+/// A store that counts its DynamoDB calls.
+pub fn counted(store: &Store) -> (Store, std::sync::Arc<minijira::db::DbMetrics>) {
+    let m = std::sync::Arc::new(minijira::db::DbMetrics::default());
+    (store.for_request(m.clone()), m)
+}
+
+/// GET over plain HTTP/1.1 (the SES emulator's store), without an HTTP client dependency.
+pub async fn http_get(base: &str, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream.write_all(req.as_bytes()).await.expect("write");
+    let mut out = Vec::new();
+    stream.read_to_end(&mut out).await.expect("read");
+    String::from_utf8_lossy(&out).into_owned()
+}

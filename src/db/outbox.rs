@@ -1,0 +1,261 @@
+//! The mail outbox. A mail is written in the same transaction as the change that causes it, so
+//! it cannot be lost; the background worker sends it with retries and backoff.
+//!
+//! Pending mails sit in a sparse index partition (`gsi2pk = OUTBOX#PENDING`) sorted by when they
+//! are due; a sent or failed mail leaves that index.
+
+use super::keys::*;
+use super::{from_item, n, s, DbError, Item, Store};
+use crate::email::Mail;
+use crate::models::Delivery;
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Timestamps compared as strings must have one fixed format.
+fn fixed(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Attempts before a mail is marked failed.
+pub const MAX_ATTEMPTS: u32 = 8;
+
+/// A stored item whose `invitation` attribute mirrors the mail's delivery state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Track {
+    pub pk: String,
+    pub sk: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxMail {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub status: Delivery,
+    pub attempts: u32,
+    pub due_at: DateTime<Utc>,
+    // Absent, not NULL: conditions test `attribute_not_exists(lease_until)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_until: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub track: Option<Track>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl OutboxMail {
+    pub fn new(mail: Mail, track: Option<Track>, now: DateTime<Utc>) -> Self {
+        Self {
+            id: ulid::Ulid::new().to_string(),
+            to: mail.to,
+            subject: mail.subject,
+            text: mail.text,
+            status: Delivery::Queued,
+            attempts: 0,
+            due_at: now,
+            lease_until: None,
+            track,
+            last_error: None,
+            created_at: now,
+        }
+    }
+
+    pub fn mail(&self) -> Mail {
+        Mail {
+            to: self.to.clone(),
+            subject: self.subject.clone(),
+            text: self.text.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct OutboxItem {
+    pk: String,
+    sk: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    gsi2pk: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    gsi2sk: Option<String>,
+    #[serde(flatten)]
+    mail: OutboxMail,
+}
+
+/// The Put of a new mail, to add to the transaction that causes it.
+pub fn put(table: &str, mail: &OutboxMail) -> Result<TransactWriteItem, DbError> {
+    let item = super::to_item(&OutboxItem {
+        pk: outbox_pk(&mail.id),
+        sk: OUTBOX_SK.into(),
+        gsi2pk: Some(OUTBOX_PENDING.into()),
+        gsi2sk: Some(outbox_due_sk(&mail.due_at, &mail.id)),
+        mail: mail.clone(),
+    })?;
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(pk)")
+        .build()
+        .map_err(|e| DbError::Other(e.to_string()))?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+/// Pending mails due at `now`, oldest first.
+pub async fn due(
+    store: &Store,
+    now: DateTime<Utc>,
+    limit: i32,
+) -> Result<Vec<OutboxMail>, DbError> {
+    let out = store
+        .call(
+            store
+                .client()
+                .query()
+                .table_name(store.table())
+                .index_name(GSI2)
+                .key_condition_expression("gsi2pk = :p AND gsi2sk <= :now")
+                .expression_attribute_values(":p", s(OUTBOX_PENDING))
+                .expression_attribute_values(":now", s(outbox_due_sk(&now, "~")))
+                .limit(limit)
+                .send(),
+        )
+        .await?;
+    out.items
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| from_item::<OutboxItem>(i).map(|o| o.mail))
+        .collect()
+}
+
+/// Takes a lease on a queued mail, so that one worker sends it while others skip it.
+pub async fn claim(
+    store: &Store,
+    id: &str,
+    now: DateTime<Utc>,
+    lease: Duration,
+) -> Result<bool, DbError> {
+    let res = store
+        .call(
+            store
+                .client()
+                .update_item()
+                .table_name(store.table())
+                .key(PK, s(outbox_pk(id)))
+                .key(SK, s(OUTBOX_SK))
+                .update_expression("SET lease_until = :until, attempts = attempts + :one")
+                .condition_expression(
+                    "#st = :queued AND (attribute_not_exists(lease_until) OR lease_until < :now)",
+                )
+                .expression_attribute_names("#st", "status")
+                .expression_attribute_values(":queued", s("queued"))
+                .expression_attribute_values(":until", s(fixed(now + lease)))
+                .expression_attribute_values(":now", s(fixed(now)))
+                .expression_attribute_values(":one", n(1))
+                .send(),
+        )
+        .await;
+    match res {
+        Ok(_) => Ok(true),
+        Err(DbError::ConditionFailed) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Records the outcome of a send: sent, retry later, or failed for good.
+pub async fn settle(
+    store: &Store,
+    mail: &OutboxMail,
+    outcome: Result<(), String>,
+    now: DateTime<Utc>,
+) -> Result<Delivery, DbError> {
+    let attempts = mail.attempts + 1;
+    let (delivery, update) = match &outcome {
+        Ok(()) => (
+            Delivery::Sent,
+            "SET #st = :st, sent_at = :now REMOVE gsi2pk, gsi2sk, lease_until",
+        ),
+        Err(_) if attempts >= MAX_ATTEMPTS => (
+            Delivery::Failed,
+            "SET #st = :st, last_error = :err REMOVE gsi2pk, gsi2sk, lease_until",
+        ),
+        Err(_) => (
+            Delivery::Queued,
+            "SET due_at = :due, gsi2sk = :due_sk, last_error = :err REMOVE lease_until",
+        ),
+    };
+    // Exponential backoff: 2 s, 4 s, 8 s … capped at 10 minutes.
+    let due = now + Duration::seconds(2i64.saturating_pow(attempts.min(9)).min(600));
+    let mut req = store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key(PK, s(outbox_pk(&mail.id)))
+        .key(SK, s(OUTBOX_SK))
+        .update_expression(update)
+        .expression_attribute_names("#st", "status");
+    req = match delivery {
+        Delivery::Sent => req
+            .expression_attribute_values(":st", s("sent"))
+            .expression_attribute_values(":now", s(fixed(now))),
+        Delivery::Failed => req
+            .expression_attribute_values(":st", s("failed"))
+            .expression_attribute_values(":err", s(outcome.clone().err().unwrap_or_default())),
+        Delivery::Queued => req
+            .expression_attribute_values(":due", s(fixed(due)))
+            .expression_attribute_values(":due_sk", s(outbox_due_sk(&due, &mail.id)))
+            .expression_attribute_values(":err", s(outcome.clone().err().unwrap_or_default())),
+    };
+    if delivery == Delivery::Queued {
+        // `#st` is only used by the other two updates.
+        req = req.set_expression_attribute_names(None);
+    }
+    store.call(req.send()).await?;
+    if delivery != Delivery::Queued {
+        if let Some(track) = &mail.track {
+            mirror(store, track, delivery).await?;
+        }
+    }
+    Ok(delivery)
+}
+
+/// Sets the tracked item's `invitation` state, if the item still exists.
+async fn mirror(store: &Store, track: &Track, delivery: Delivery) -> Result<(), DbError> {
+    let res = store
+        .call(
+            store
+                .client()
+                .update_item()
+                .table_name(store.table())
+                .key(PK, s(&track.pk))
+                .key(SK, s(&track.sk))
+                .update_expression("SET invitation = :d")
+                .condition_expression("attribute_exists(pk)")
+                .expression_attribute_values(":d", s(delivery.label()))
+                .send(),
+        )
+        .await;
+    match res {
+        Ok(_) | Err(DbError::ConditionFailed) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn get(store: &Store, id: &str) -> Result<Option<OutboxMail>, DbError> {
+    let out = store
+        .call(
+            store
+                .client()
+                .get_item()
+                .table_name(store.table())
+                .key(PK, s(outbox_pk(id)))
+                .key(SK, s(OUTBOX_SK))
+                .consistent_read(true)
+                .send(),
+        )
+        .await?;
+    out.item
+        .map(|i: Item| from_item::<OutboxItem>(i).map(|o| o.mail))
+        .transpose()
+}
