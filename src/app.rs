@@ -3,7 +3,7 @@
 use crate::api::auth::{SignIn, SignOut, SignUp};
 use crate::error::AppError;
 use crate::models::SessionUser;
-use crate::pages::{auth::*, home::HomePage, not_found::NotFound, people::*};
+use crate::pages::{auth::*, home::HomePage, not_found::NotFound, people::*, projects::*};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -79,6 +79,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
                     <Route path=path!("/people") view=PeoplePage ssr=SsrMode::Async/>
                     <Route path=path!("/u/:handle") view=ProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("/projects/new") view=NewProjectPage ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:key") view=ScrumPage ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:key/board") view=BoardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:key/members") view=MembersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:key/:task") view=TaskPageView ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <footer class="footer">"minijira — projects, messages and sitters for small teams"</footer>
@@ -97,6 +102,7 @@ fn Nav() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match auth.user.await {
                             Ok(Some(user)) => view! {
+                                <a href="/">"Projects"</a>
                                 <a href="/people">"People"</a>
                                 <span class="spacer"></span>
                                 <a href=format!("/u/{}", user.handle) class="me" data-testid="nav-user">

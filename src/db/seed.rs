@@ -69,6 +69,7 @@ pub async fn load_demo_once(store: &Store) -> Result<bool, AppError> {
             users::set_admin(store, &email, true).await?;
         }
     }
+    demo_project(store).await?;
     let put = store
         .call(
             store
@@ -86,4 +87,114 @@ pub async fn load_demo_once(store: &Store) -> Result<bool, AppError> {
         Ok(_) | Err(DbError::ConditionFailed) => Ok(true),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The DEMO project: Alice manages it, Bob and Carol are members; stories, a dozen tasks across
+/// every status, and a few comments.
+async fn demo_project(store: &Store) -> Result<(), AppError> {
+    use crate::db::projects::{self, TaskFields};
+    use crate::models::{ProjectKey, TaskStatus};
+    use crate::services::projects::{create_project, person, NewProjectForm};
+
+    let handles: Vec<Handle> = ["alice", "bob", "carol"]
+        .iter()
+        .map(|h| Handle::parse(h))
+        .collect::<Result<_, _>>()?;
+    let people = users::by_handles(store, &handles).await?;
+    let (Some(alice), Some(bob), Some(carol)) =
+        (people.get("alice"), people.get("bob"), people.get("carol"))
+    else {
+        return Err(AppError::internal("demo accounts missing"));
+    };
+    let form = NewProjectForm {
+        key: "DEMO".into(),
+        name: "Demo Shop".into(),
+        description:
+            "The online shop relaunch: a small catalogue, a faster checkout, and accounts.".into(),
+        manager: String::new(),
+        members: "bob, carol".into(),
+    };
+    match create_project(store, "http://127.0.0.1:3000", &alice.session(), form).await {
+        Ok(_) => {}
+        Err(AppError::Conflict(_)) => return Ok(()), // loaded before
+        Err(e) => return Err(e),
+    }
+    let key = ProjectKey::parse("DEMO")?;
+    for (title, description) in [
+        ("Checkout", "Pay in three clicks, with cards and invoices."),
+        ("Catalogue", "Browse and search the products."),
+        ("Accounts", "Sign up, order history, addresses."),
+    ] {
+        projects::create_story(
+            store,
+            &key,
+            &alice.id,
+            title.into(),
+            description.into(),
+            None,
+        )
+        .await?;
+    }
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 12, d);
+    let tasks: [(&str, Option<u32>, &crate::db::users::User, TaskStatus); 12] = [
+        ("Design the payment form", Some(1), bob, TaskStatus::Done),
+        (
+            "Card payments through the provider",
+            Some(1),
+            bob,
+            TaskStatus::InReview,
+        ),
+        (
+            "Invoice payment for companies",
+            Some(1),
+            carol,
+            TaskStatus::InProgress,
+        ),
+        ("Order confirmation email", Some(1), alice, TaskStatus::Todo),
+        (
+            "Product list with filters",
+            Some(2),
+            carol,
+            TaskStatus::Done,
+        ),
+        (
+            "Search by name and category",
+            Some(2),
+            carol,
+            TaskStatus::InProgress,
+        ),
+        ("Product page photos", Some(2), bob, TaskStatus::Todo),
+        (
+            "Sign-up with email check",
+            Some(3),
+            alice,
+            TaskStatus::InReview,
+        ),
+        ("Order history page", Some(3), bob, TaskStatus::Todo),
+        ("Saved addresses", Some(3), carol, TaskStatus::Todo),
+        ("Set up error monitoring", None, alice, TaskStatus::Done),
+        ("Load test before launch", None, bob, TaskStatus::Todo),
+    ];
+    for (i, (title, story, who, status)) in tasks.into_iter().enumerate() {
+        let start = day(1 + i as u32);
+        let fields = TaskFields {
+            title: title.into(),
+            description: String::new(),
+            story,
+            assignee: Some(who.id.clone()),
+            start_date: start,
+            end_date: start.and_then(|d| d.checked_add_days(chrono::Days::new(4))),
+            status,
+        };
+        projects::create_task(store, &key, &alice.id, fields, None).await?;
+    }
+    for (n, who, body) in [
+        (2, bob, "Sandbox keys are in the team vault."),
+        (2, alice, "Let's review this together on Thursday."),
+        (3, carol, "Waiting for the finance team's template."),
+        (6, carol, "Search is case-insensitive now."),
+    ] {
+        projects::add_comment(store, &key, n, person(who), body.into()).await?;
+    }
+    Ok(())
 }

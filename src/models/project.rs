@@ -382,7 +382,7 @@ mod tests {
     #[test]
     fn text_and_dates() {
         assert_eq!(
-            text_field("  hi \r\n there ", "title", 10, true).unwrap(),
+            text_field("  hi \r\n there ", "title", 12, true).unwrap(),
             "hi \n there"
         );
         assert!(text_field("   ", "title", 10, true).is_err());

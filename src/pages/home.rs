@@ -28,16 +28,7 @@ fn Welcome(user: SessionUser) -> impl IntoView {
             <h1 data-testid="welcome">{format!("Welcome, {}", user.display_name)}</h1>
             <p class="muted">{format!("Signed in as @{} · {}", user.handle, user.kind.label())}</p>
         </section>
-        <div class="tiles">
-            <a class="tile" href="/people">
-                <h2>"People"</h2>
-                <p>"Find your teammates by handle."</p>
-            </a>
-            <a class="tile" href=format!("/u/{}", user.handle)>
-                <h2>"Your profile"</h2>
-                <p>"What others see about you."</p>
-            </a>
-        </div>
+        <crate::pages::projects::Dashboard/>
     }
 }
 
