@@ -269,3 +269,62 @@ async fn friendly_error_while_dynamodb_is_down_and_recovery_without_restart() {
     assert!(ready, "DynamoDB Local came up");
     assert_eq!(up.status, 200, "serves again without a restart");
 }
+
+/// P1 and P3 budgets seen from outside: the dashboard costs 2 calls and the scrum page of a
+/// project with 100 tasks costs 1, as reported by `Server-Timing`.
+#[tokio::test]
+async fn dashboard_and_scrum_page_budgets_in_server_timing() {
+    use minijira::db::projects::{create_task, TaskFields};
+    use minijira::models::TaskStatus;
+    let state = state().await;
+    let store = state.store.clone();
+    let app = router(state);
+    let cookie = signed_up(&app, "bud").await;
+    let me =
+        minijira::services::accounts::sign_in(&store, "bud@example.org", "correct-horse-battery-9")
+            .await
+            .unwrap();
+    let form = minijira::services::projects::NewProjectForm {
+        key: "HUNDRED".into(),
+        name: "Hundred".into(),
+        ..Default::default()
+    };
+    minijira::services::projects::create_project(&store, "http://app", &me.session(), form)
+        .await
+        .unwrap();
+    let key = minijira::models::ProjectKey::parse("HUNDRED").unwrap();
+    for i in 0..100u32 {
+        let fields = TaskFields {
+            title: format!("Task number {i} with a realistic title of some length"),
+            description: "A description of a few words, as tasks usually have.".repeat(3),
+            story: None,
+            assignee: Some(me.id.clone()),
+            start_date: None,
+            end_date: None,
+            status: TaskStatus::ALL[i as usize % 4],
+        };
+        create_task(&store, &key, &me.id, fields, Some(i))
+            .await
+            .unwrap();
+    }
+    for _ in 0..3 {
+        let scrum = send(&app, get("/p/HUNDRED", Some(&cookie))).await;
+        assert_eq!(scrum.status, 200);
+        assert!(scrum.body.contains("HUNDRED-100"));
+        let t = scrum.header("server-timing").unwrap().to_owned();
+        println!("scrum page, 100 tasks: {t}");
+        assert!(t.contains("desc=\"1 call\""), "{t}");
+        let dash = send(&app, get("/", Some(&cookie))).await;
+        let t = dash.header("server-timing").unwrap().to_owned();
+        println!("dashboard: {t}");
+        assert!(t.contains("desc=\"2 calls\""), "{t}");
+        let board = send(&app, get("/p/HUNDRED/board", Some(&cookie))).await;
+        println!(
+            "board, 100 tasks: {}",
+            board.header("server-timing").unwrap()
+        );
+        let task = send(&app, get("/p/HUNDRED/HUNDRED-7", Some(&cookie))).await;
+        assert_eq!(task.status, 200);
+        println!("task page: {}", task.header("server-timing").unwrap());
+    }
+}

@@ -13,14 +13,18 @@ use crate::server::{context::ctx, respond::finish};
 #[cfg(feature = "ssr")]
 use crate::services::projects as svc;
 
-/// My projects and their status (P1).
+/// My projects and their status (P1); `None` for a visitor who is not signed in.
 #[server]
-pub async fn dashboard(cursor: Option<String>) -> Result<Page<DashboardRow>, AppError> {
+pub async fn dashboard(cursor: Option<String>) -> Result<Option<Page<DashboardRow>>, AppError> {
     finish(
         async move {
             let cx = ctx()?;
-            let me = cx.user()?;
-            crate::db::projects::my_projects(&cx.store, &me.id, cursor.as_deref(), 50).await
+            let Some(me) = cx.maybe_user() else {
+                return Ok(None);
+            };
+            crate::db::projects::my_projects(&cx.store, &me.id, cursor.as_deref(), 50)
+                .await
+                .map(Some)
         }
         .await,
     )

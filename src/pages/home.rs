@@ -1,34 +1,27 @@
-use crate::app::Auth;
 use crate::components::{ErrorView, Loading};
-use crate::models::SessionUser;
+use crate::pages::projects::{dashboard, Dashboard};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
+/// Signed in: the dashboard of my projects. Signed out: what minijira is.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let auth = expect_context::<Auth>();
+    let query = use_query_map();
+    let cursor = move || query.read().get("cursor");
+    // One resource for the whole page, created outside any Suspend so that it runs once.
+    let home = Resource::new(cursor, dashboard);
     view! {
         <Title text=""/>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
-                match auth.user.await {
-                    Ok(Some(user)) => view! { <Welcome user/> }.into_any(),
+                match home.await {
+                    Ok(Some(page)) => view! { <Dashboard page first=cursor().is_none()/> }.into_any(),
                     Ok(None) => view! { <Landing/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }
             })}
         </Transition>
-    }
-}
-
-#[component]
-fn Welcome(user: SessionUser) -> impl IntoView {
-    view! {
-        <section class="hero">
-            <h1 data-testid="welcome">{format!("Welcome, {}", user.display_name)}</h1>
-            <p class="muted">{format!("Signed in as @{} · {}", user.handle, user.kind.label())}</p>
-        </section>
-        <crate::pages::projects::Dashboard/>
     }
 }
 

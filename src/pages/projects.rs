@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+pub use crate::api::projects::dashboard;
+
 fn action_error<S, T>(value: S) -> Signal<Option<String>>
 where
     S: Get<Value = Option<Result<T, crate::error::AppError>>> + Send + Sync + 'static,
@@ -41,47 +43,40 @@ fn Counts(counts: StatusCounts) -> impl IntoView {
     }
 }
 
-/// The home page of a signed-in user: my projects and their status.
+/// A signed-in user's projects and their status (the home page's body).
 #[component]
-pub fn Dashboard() -> impl IntoView {
-    let query = use_query_map();
-    let cursor = move || query.read().get("cursor");
-    let rows = Resource::new(cursor, dashboard);
+pub fn Dashboard(page: Page<DashboardRow>, first: bool) -> impl IntoView {
     view! {
         <section class="card">
             <div class="row-between">
                 <h1>"My projects"</h1>
                 <a href="/projects/new" class="button" data-testid="new-project">"New project"</a>
             </div>
-            <Transition fallback=Loading>
-                {move || Suspend::new(async move {
-                    match rows.await {
-                        Ok(page) if page.items.is_empty() && cursor().is_none() => view! {
-                            <p class="muted">"You are not in any project yet. Create one, or ask a project manager to add you."</p>
-                        }
-                        .into_any(),
-                        Ok(page) => view! {
-                            <table class="table" data-testid="dashboard">
-                                <thead><tr><th>"Key"</th><th>"Project"</th><th>"Manager"</th><th>"My role"</th><th>"Status"</th></tr></thead>
-                                <tbody>
-                                    {page.items.into_iter().map(|r| view! {
-                                        <tr>
-                                            <td><a href=format!("/p/{}", r.project.key)>{r.project.key.to_string()}</a></td>
-                                            <td><a href=format!("/p/{}", r.project.key)>{r.project.name.clone()}</a></td>
-                                            <td>{r.project.manager.display_name.clone()}</td>
-                                            <td>{r.my_role.label()}</td>
-                                            <td><Counts counts=r.project.counts/></td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            {page.next.map(|c| view! { <p class="pager"><a href=format!("/?cursor={}", crate::util::url_encode(&c))>"More projects »"</a></p> })}
-                        }
-                        .into_any(),
-                        Err(error) => view! { <ErrorView error/> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {if page.items.is_empty() && first {
+                view! {
+                    <p class="muted">"You are not in any project yet. Create one, or ask a project manager to add you."</p>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <table class="table" data-testid="dashboard">
+                        <thead><tr><th>"Key"</th><th>"Project"</th><th>"Manager"</th><th>"My role"</th><th>"Status"</th></tr></thead>
+                        <tbody>
+                            {page.items.into_iter().map(|r| view! {
+                                <tr>
+                                    <td><a href=format!("/p/{}", r.project.key)>{r.project.key.to_string()}</a></td>
+                                    <td><a href=format!("/p/{}", r.project.key)>{r.project.name.clone()}</a></td>
+                                    <td>{r.project.manager.display_name.clone()}</td>
+                                    <td>{r.my_role.label()}</td>
+                                    <td><Counts counts=r.project.counts/></td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    {page.next.map(|c| view! { <p class="pager"><a href=format!("/?cursor={}", crate::util::url_encode(&c))>"More projects »"</a></p> })}
+                }
+                .into_any()
+            }}
         </section>
     }
 }
