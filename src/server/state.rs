@@ -30,11 +30,14 @@ pub struct AppState {
 /// endpoint with no credentials in the environment, dummy credentials are used.
 pub async fn aws_clients(config: &Config) -> (aws_sdk_dynamodb::Client, aws_sdk_sesv2::Client) {
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
-    if let Some(region) = &config.region {
-        loader = loader.region(Region::new(region.clone()));
-    }
     let local =
         config.dynamodb_endpoint.is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some();
+    match &config.region {
+        Some(region) => loader = loader.region(Region::new(region.clone())),
+        // Local emulators accept any region: do not probe the instance metadata service.
+        None if local => loader = loader.region(Region::new("us-east-1")),
+        None => {}
+    }
     if local && std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
         loader = loader.credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
             "local",
