@@ -7,11 +7,11 @@ ERASE := RUSTFLAGS="--cfg erase_components"
 
 ## Run the app with local DynamoDB, the SES emulator and demo data, with live reload.
 dev:
-	@scripts/dev.sh
+	@bash scripts/dev.sh
 
 ## Every test: unit, integration (DynamoDB Local + SES emulator) and Playwright.
 test:
-	@scripts/test.sh
+	@bash scripts/test.sh
 
 ## fmt check and clippy for both features, warnings denied.
 lint: clippy
