@@ -2,8 +2,10 @@
 
 use crate::api::auth::{SignIn, SignOut, SignUp};
 use crate::error::AppError;
-use crate::models::SessionUser;
-use crate::pages::{auth::*, home::HomePage, not_found::NotFound, people::*, projects::*};
+use crate::models::{Message, SessionUser};
+use crate::pages::{
+    auth::*, home::HomePage, messages::*, not_found::NotFound, people::*, projects::*,
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -63,10 +65,85 @@ impl Auth {
     }
 }
 
+/// The live feed: one poll per open page, for the unread total and the open conversation's
+/// new messages. It reads DynamoDB (through the `live` server function), so it works across
+/// app instances.
+#[derive(Clone, Copy)]
+pub struct Live {
+    pub unread: RwSignal<u32>,
+    /// The conversation on screen and the id of its last message shown.
+    pub open: RwSignal<Option<(String, String)>>,
+    /// New messages of the open conversation, for its page to take.
+    pub incoming: RwSignal<Vec<Message>>,
+    /// Bumped when the feed sees something new: lists refetch on it.
+    pub changes: RwSignal<u64>,
+}
+
+/// Milliseconds between two polls of the live feed.
+pub const LIVE_POLL_MS: u64 = 600;
+
+impl Live {
+    fn provide(auth: Auth) -> Self {
+        let live = Self {
+            unread: RwSignal::new(0),
+            open: RwSignal::new(None),
+            incoming: RwSignal::new(Vec::new()),
+            changes: RwSignal::new(0),
+        };
+        provide_context(live);
+        // Effects run in the browser only.
+        Effect::new(move |_| {
+            let busy = StoredValue::new(false);
+            let tick = move || {
+                let signed_in = matches!(auth.user.get_untracked(), Some(Ok(Some(_))));
+                if !signed_in || busy.get_value() {
+                    return;
+                }
+                busy.set_value(true);
+                let open = live.open.get_untracked();
+                leptos::task::spawn_local(async move {
+                    let (conversation, after) = match open.clone() {
+                        Some((c, a)) => (Some(c), Some(a)),
+                        None => (None, None),
+                    };
+                    if let Ok(update) = crate::api::messages::live(conversation, after).await {
+                        let mut news = update.unread_total != live.unread.get_untracked();
+                        live.unread.set(update.unread_total);
+                        // Only if the same conversation is still open.
+                        if let (Some(last), true) =
+                            (update.messages.last(), live.open.get_untracked() == open)
+                        {
+                            let last = last.id.clone();
+                            live.open.update(|o| {
+                                if let Some((_, after)) = o {
+                                    *after = last;
+                                }
+                            });
+                            live.incoming.update(|v| v.extend(update.messages));
+                            news = true;
+                        }
+                        if news {
+                            live.changes.update(|c| *c += 1);
+                        }
+                    }
+                    busy.set_value(false);
+                });
+            };
+            if let Ok(handle) =
+                set_interval_with_handle(tick, std::time::Duration::from_millis(LIVE_POLL_MS))
+            {
+                on_cleanup(move || handle.clear());
+            }
+        });
+        live
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    Auth::provide();
+    let auth = Auth::provide();
+    Live::provide(auth);
     view! {
         <Stylesheet id="leptos" href="/pkg/minijira.css"/>
         <Title formatter=|t: String| if t.is_empty() { "minijira".to_owned() } else { format!("{t} · minijira") }/>
@@ -79,6 +156,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
                     <Route path=path!("/people") view=PeoplePage ssr=SsrMode::Async/>
                     <Route path=path!("/u/:handle") view=ProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("/messages") view=MessagesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/messages/new") view=NewConversationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/messages/:id") view=ConversationView ssr=SsrMode::Async/>
                     <Route path=path!("/projects/new") view=NewProjectPage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:key") view=ScrumPage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:key/board") view=BoardPage ssr=SsrMode::Async/>
@@ -94,6 +174,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Nav() -> impl IntoView {
     let auth = expect_context::<Auth>();
+    let live = expect_context::<Live>();
     view! {
         <header class="topbar">
             <nav class="nav">
@@ -103,6 +184,12 @@ fn Nav() -> impl IntoView {
                         match auth.user.await {
                             Ok(Some(user)) => view! {
                                 <a href="/">"Projects"</a>
+                                <a href="/messages" data-testid="nav-messages">
+                                    "Messages"
+                                    {move || (live.unread.get() > 0).then(|| view! {
+                                        <span class="badge-count" data-testid="nav-unread">{live.unread.get()}</span>
+                                    })}
+                                </a>
                                 <a href="/people">"People"</a>
                                 <span class="spacer"></span>
                                 <a href=format!("/u/{}", user.handle) class="me" data-testid="nav-user">

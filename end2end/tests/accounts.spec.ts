@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { hydrated, uniqueHandle, PASSWORD, DEMO_PASSWORD, signIn } from "./helpers";
 
 test("sign up, sign out, sign in, wrong password, protected page round trip", async ({ page }) => {

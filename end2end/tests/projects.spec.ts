@@ -1,4 +1,5 @@
-import { test, expect, Browser, Page } from "@playwright/test";
+import { Browser, Page } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { hydrated, uniqueHandle, signUp } from "./helpers";
 
 async function person(browser: Browser, prefix: string, name: string): Promise<{ page: Page; handle: string }> {

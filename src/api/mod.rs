@@ -2,6 +2,7 @@
 //! verified session, call a service, and pass the result through `finish`.
 
 pub mod auth;
+pub mod messages;
 pub mod people;
 pub mod projects;
 
@@ -16,6 +17,11 @@ pub fn register() {
     register_explicit::<auth::CurrentUser>();
     register_explicit::<people::ListPeople>();
     register_explicit::<people::GetProfile>();
+    register_explicit::<messages::ListConversations>();
+    register_explicit::<messages::GetConversation>();
+    register_explicit::<messages::SendMessage>();
+    register_explicit::<messages::StartConversation>();
+    register_explicit::<messages::Live>();
     use projects::*;
     register_explicit::<Dashboard>();
     register_explicit::<CreateProject>();

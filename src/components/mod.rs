@@ -62,3 +62,27 @@ pub fn FormError(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
 pub fn Loading() -> impl IntoView {
     view! { <p class="loading" aria-busy="true">"Loading…"</p> }
 }
+
+/// A time in the reader's time zone. The server renders UTC; once hydrated, the browser
+/// rewrites it in local time (after hydration, so the two renders agree).
+#[component]
+pub fn LocalTime(at: chrono::DateTime<chrono::Utc>) -> impl IntoView {
+    let text = RwSignal::new(at.format("%Y-%m-%d %H:%M UTC").to_string());
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let minutes = js_sys::Date::new_0().get_timezone_offset() as i32;
+            if let Some(tz) = chrono::FixedOffset::west_opt(minutes * 60) {
+                let local = at.with_timezone(&tz);
+                let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+                let shown = if local.date_naive() == today {
+                    local.format("%H:%M").to_string()
+                } else {
+                    local.format("%b %-d, %H:%M").to_string()
+                };
+                text.set(shown);
+            }
+        }
+    });
+    view! { <time datetime=at.to_rfc3339() class="time">{move || text.get()}</time> }
+}

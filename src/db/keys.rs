@@ -12,6 +12,11 @@
 //! | task            | `P#<KEY>`          | `T#<n>`   |                      |                           |
 //! | comment         | `P#<KEY>#T#<n>`    | `C#<time>#<id>` |                |                           |
 //! | outbox mail     | `OUTBOX#<id>`      | `OUTBOX`  |                      | `OUTBOX#PENDING` / due    |
+//! | conversation    | `C#<id>`           | `#META`   |                      |                           |
+//! | participant     | `C#<id>`           | `P#<uid>` | `UC#<uid>` / last_at |                           |
+//! | message         | `C#<id>`           | `M#<time>#<ulid>` |              |                           |
+//! | 1:1 pair guard  | `DM#<uid>#<uid>`   | `DM`      |                      |                           |
+//! | unread total    | `USER#<uid>`       | `UNREAD`  |                      |                           |
 //!
 //! Numbers in sort keys are zero-padded to 6 digits so that they sort numerically. Comments
 //! live in a partition of their own so that the scrum page's one Query never reads them.
@@ -104,6 +109,47 @@ pub fn outbox_due_sk(due: &DateTime<Utc>, id: &str) -> String {
     format!("{}#{id}", due.to_rfc3339_opts(SecondsFormat::Millis, true))
 }
 
+pub fn conversation_pk(id: &str) -> String {
+    format!("C#{id}")
+}
+
+pub const CONVERSATION_META_SK: &str = "#META";
+pub const MESSAGE_PREFIX: &str = "M#";
+pub const PARTICIPANT_PREFIX: &str = "P#";
+
+pub fn participant_sk(user_id: &str) -> String {
+    format!("{PARTICIPANT_PREFIX}{user_id}")
+}
+
+/// A message's sort key: its time (microseconds, UTC) and a ULID, so that two messages of the
+/// same instant never collide and the order is the order of sending.
+pub fn message_sk(at: &DateTime<Utc>, id: &str) -> String {
+    format!(
+        "{MESSAGE_PREFIX}{}#{id}",
+        at.to_rfc3339_opts(SecondsFormat::Micros, true)
+    )
+}
+
+/// Index key of a participant's summary: the conversations of one user, newest first.
+pub fn user_conversations_pk(user_id: &str) -> String {
+    format!("UC#{user_id}")
+}
+
+pub fn conversation_activity_sk(at: &DateTime<Utc>, id: &str) -> String {
+    format!("{}#{id}", at.to_rfc3339_opts(SecondsFormat::Micros, true))
+}
+
+/// The guard that makes a 1:1 conversation unique per pair (ids in sorted order).
+pub fn pair_pk(a: &str, b: &str) -> String {
+    let (x, y) = if a <= b { (a, b) } else { (b, a) };
+    format!("DM#{x}#{y}")
+}
+
+pub const PAIR_SK: &str = "DM";
+
+/// A user's total of unread messages (kept off the profile so it never bumps its version).
+pub const UNREAD_SK: &str = "UNREAD";
+
 pub fn seed_marker() -> (String, String) {
     ("META#SEED".into(), "META".into())
 }
@@ -137,6 +183,22 @@ mod tests {
         assert_eq!(comment_sk(&t, "01X"), "C#2026-01-02T03:04:05.000006Z#01X");
         assert_eq!(user_projects_pk("u1"), "UP#u1");
         assert_eq!(outbox_due_sk(&t, "9"), "2026-01-02T03:04:05.000Z#9");
+    }
+
+    #[test]
+    fn conversation_keys() {
+        assert_eq!(pair_pk("b", "a"), pair_pk("a", "b"));
+        assert_eq!(pair_pk("a", "b"), "DM#a#b");
+        let t = DateTime::parse_from_rfc3339("2026-01-02T03:04:05.000006Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(message_sk(&t, "01X"), "M#2026-01-02T03:04:05.000006Z#01X");
+        assert!(
+            message_sk(&t, "01X") < participant_sk("0"),
+            "messages sort before participants"
+        );
+        assert!(*CONVERSATION_META_SK < *message_sk(&t, "0"));
+        assert_eq!(user_conversations_pk("u"), "UC#u");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod cursor;
 pub mod keys;
+pub mod messages;
 pub mod outbox;
 pub mod projects;
 pub mod schema;
@@ -305,7 +306,7 @@ pub mod tx {
                 .table_name(table)
                 .set_key(Some(key(pk, sk)))
                 .update_expression(expr)
-                .condition_expression(cond)
+                .set_condition_expression((!cond.is_empty()).then(|| cond.to_owned()))
                 .set_expression_attribute_names(names(n))
                 .set_expression_attribute_values(values(v))
                 .build(),

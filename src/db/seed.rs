@@ -70,6 +70,7 @@ pub async fn load_demo_once(store: &Store) -> Result<bool, AppError> {
         }
     }
     demo_project(store).await?;
+    demo_conversations(store).await?;
     let put = store
         .call(
             store
@@ -196,5 +197,80 @@ async fn demo_project(store: &Store) -> Result<(), AppError> {
     ] {
         projects::add_comment(store, &key, n, person(who), body.into()).await?;
     }
+    Ok(())
+}
+
+/// Conversations between the demo accounts; Alice and Bob's is long enough to page.
+async fn demo_conversations(store: &Store) -> Result<(), AppError> {
+    use crate::db::messages;
+    use crate::services::projects::person;
+
+    let handles: Vec<Handle> = ["alice", "bob", "carol", "paula", "nina"]
+        .iter()
+        .map(|h| Handle::parse(h))
+        .collect::<Result<_, _>>()?;
+    let people = users::by_handles(store, &handles).await?;
+    let who = |h: &str| {
+        people
+            .get(h)
+            .map(person)
+            .ok_or_else(|| AppError::internal("demo accounts missing"))
+    };
+    let (alice, bob, carol, paula, nina) = (
+        who("alice")?,
+        who("bob")?,
+        who("carol")?,
+        who("paula")?,
+        who("nina")?,
+    );
+
+    let talk = |a: &crate::models::PersonRef, b: &crate::models::PersonRef| (a.clone(), b.clone());
+    let (a, b) = talk(&alice, &bob);
+    let id = messages::start(store, &a, &b).await?;
+    if messages::list(store, &a.id, None, 1)
+        .await?
+        .items
+        .first()
+        .is_some_and(|c| !c.last_message.is_empty())
+    {
+        return Ok(()); // loaded before
+    }
+    let lines = [
+        "Morning! Did the payment provider answer?",
+        "Yes, sandbox keys arrived last night.",
+        "Great. Can you wire up the card form today?",
+        "On it. I'll push a draft before lunch.",
+    ];
+    for i in 0..44 {
+        let (from, text) = if i % 2 == 0 {
+            (&a, lines[i % 4])
+        } else {
+            (&b, lines[i % 4])
+        };
+        messages::send(store, &id, from, &format!("{text} ({})", i + 1)).await?;
+    }
+    messages::send(store, &id, &b, "Draft is up: DEMO-2 is in review.").await?;
+
+    let id = messages::start(store, &carol, &alice).await?;
+    messages::send(
+        store,
+        &id,
+        &carol,
+        "The finance team sent the invoice template.",
+    )
+    .await?;
+    messages::send(store, &id, &alice, "Perfect, thanks! Attach it to DEMO-3.").await?;
+    messages::send(store, &id, &carol, "Done.").await?;
+
+    let id = messages::start(store, &paula, &nina).await?;
+    messages::send(
+        store,
+        &id,
+        &paula,
+        "Hi Nina, are you free Saturday evening?",
+    )
+    .await?;
+    messages::send(store, &id, &nina, "Yes, from 6 pm. How old are the kids?").await?;
+    messages::send(store, &id, &paula, "Four and seven. They love board games.").await?;
     Ok(())
 }

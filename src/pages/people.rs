@@ -61,7 +61,10 @@ fn PersonRow(person: PersonSummary) -> impl IntoView {
                 <span class="name">{person.display_name.clone()}</span>
                 <span class="handle">{format!("@{}", person.handle)}</span>
             </a>
-            <span class="tag">{person.kind.label()}</span>
+            <span class="row-actions">
+                <span class="tag">{person.kind.label()}</span>
+                <a href=format!("/messages/new?to={}", person.handle) class="small">"Message"</a>
+            </span>
         </li>
     }
 }
@@ -96,6 +99,7 @@ pub fn ProfilePage() -> impl IntoView {
                                 {(p.status == AccountStatus::Deactivated).then(|| view! { <span class="badge">"Deactivated"</span> })}
                             </div>
                             <p class="muted">{format!("Member since {}", p.created_at.format("%B %Y"))}</p>
+                            <p><a href=format!("/messages/new?to={}", p.handle) class="button secondary" data-testid="message-button">"Message"</a></p>
                         </section>
                     }
                     .into_any(),

@@ -2,4 +2,5 @@
 //! use case. Server functions are thin wrappers around these; integration tests call them.
 
 pub mod accounts;
+pub mod messages;
 pub mod projects;

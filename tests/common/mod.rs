@@ -35,6 +35,11 @@ pub fn leptos_options() -> leptos::config::LeptosOptions {
 
 /// App state on a fresh table at `endpoint`.
 pub async fn state_at(endpoint: &str, create_table: bool) -> AppState {
+    // Logs (internal error causes included) show in a failing test's output.
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter("warn,minijira=info")
+        .try_init();
     let table = unique("it_");
     let cli = Cli::try_parse_from([
         "minijira",

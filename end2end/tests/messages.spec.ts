@@ -1,0 +1,81 @@
+import { Browser, Page } from "@playwright/test";
+import { test, expect } from "./fixtures";
+import { hydrated, uniqueHandle, signUp } from "./helpers";
+
+async function person(browser: Browser, prefix: string, name: string): Promise<{ page: Page; handle: string }> {
+  const page = await (await browser.newContext()).newPage();
+  const handle = uniqueHandle(prefix);
+  await signUp(page, handle, name);
+  return { page, handle };
+}
+
+test("A writes to B, B sees it unread and replies, A sees the reply live", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const a = await person(browser, "wa", "Ada Writer");
+  const b = await person(browser, "wb", "Bo Reader");
+
+  // B waits on the conversation list.
+  await b.page.goto("/messages");
+  await hydrated(b.page);
+
+  // A starts the conversation from B's profile.
+  await a.page.goto(`/u/${b.handle}`);
+  await a.page.getByTestId("message-button").click();
+  await expect(a.page).toHaveURL(/\/messages\/new\?to=/);
+  await hydrated(a.page);
+  await expect(a.page.getByLabel("To (handle)")).toHaveValue(b.handle);
+  await a.page.getByLabel("Message").fill("Hi Bo, got a minute?");
+  await a.page.getByRole("button", { name: "Send" }).click();
+  await expect(a.page).toHaveURL(/\/messages\/[0-9A-Z]+-[0-9A-Z]+$/);
+  await expect(a.page.getByTestId("thread")).toContainText("Hi Bo, got a minute?");
+  await hydrated(a.page);
+
+  // B's list shows it with an unread badge, without reload; so does B's navigation.
+  const row = b.page.getByTestId("conversation").filter({ hasText: "Ada Writer" });
+  await expect(row).toContainText("Hi Bo, got a minute?");
+  await expect(row.getByTestId("unread")).toHaveText("1");
+  await expect(b.page.getByTestId("nav-unread")).toHaveText("1");
+
+  // B opens it (that marks it read) and replies.
+  await row.click();
+  await expect(b.page.getByTestId("thread")).toContainText("Hi Bo, got a minute?");
+  await hydrated(b.page);
+  await expect(b.page.getByTestId("nav-unread")).toHaveCount(0);
+  await b.page.getByPlaceholder("Write a message").fill("Sure, what's up?");
+  const sent = Date.now();
+  await b.page.getByRole("button", { name: "Send" }).click();
+  await expect(b.page.getByTestId("thread")).toContainText("Sure, what's up?");
+
+  // A sees the reply appear without reloading.
+  await expect(a.page.getByTestId("thread")).toContainText("Sure, what's up?", { timeout: 5_000 });
+  const delay = Date.now() - sent;
+  console.log(`live update delay (B clicks Send → A sees the reply): ${delay} ms`);
+  expect(delay).toBeLessThan(5_000);
+
+  // Starting again reuses the same conversation.
+  await a.page.goto(`/messages/new?to=${b.handle}`);
+  await hydrated(a.page);
+  const url = a.page.url();
+  await a.page.getByLabel("Message").fill("Same thread?");
+  await a.page.getByRole("button", { name: "Send" }).click();
+  await expect(a.page.getByTestId("thread")).toContainText("Sure, what's up?");
+  await expect(a.page.getByTestId("thread")).toContainText("Same thread?");
+  expect(url).not.toEqual(a.page.url());
+});
+
+test("a long conversation pages back to its beginning", async ({ page }) => {
+  await page.goto("/signin");
+  await hydrated(page);
+  await page.getByLabel("Email").fill("bob@example.com");
+  await page.getByLabel("Password").fill("minijira-demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("nav-user")).toHaveText("Bob Okafor");
+  await page.goto("/messages");
+  await page.getByTestId("conversation").filter({ hasText: "Alice Martin" }).click();
+  await expect(page.getByTestId("thread")).toContainText("Draft is up");
+  await expect(page.getByTestId("message")).toHaveCount(30);
+  await page.getByTestId("load-older").click();
+  await expect(page.getByTestId("thread")).toContainText("(1)");
+  await expect(page.getByTestId("message")).toHaveCount(15);
+  await expect(page.getByTestId("load-older")).toHaveCount(0);
+});
