@@ -328,3 +328,48 @@ async fn dashboard_and_scrum_page_budgets_in_server_timing() {
         println!("task page: {}", task.header("server-timing").unwrap());
     }
 }
+
+/// M1 and M2 budgets seen from outside: the conversation list is 1 call, and the newest page of
+/// a conversation of 10,000 messages is 1 call (one partition, newest first, no Scan).
+#[tokio::test]
+async fn conversation_list_and_a_10000_message_conversation_in_server_timing() {
+    use minijira::services::projects::session_person;
+    let state = state().await;
+    let store = state.store.clone();
+    let app = router(state);
+    let cookie = signed_up(&app, "talker").await;
+    let me = minijira::services::accounts::sign_in(
+        &store,
+        "talker@example.org",
+        "correct-horse-battery-9",
+    )
+    .await
+    .unwrap();
+    let friend = user(&store, "friend").await;
+    let id = minijira::services::messages::start_with(&store, &me.session(), &friend.handle)
+        .await
+        .unwrap();
+    let start = chrono::Utc::now() - chrono::Duration::days(1);
+    minijira::db::messages::bulk_load(&store, &id, &session_person(&me.session()), 10_000, start)
+        .await
+        .unwrap();
+    minijira::services::messages::send(&store, &me.session(), &id, "the latest one")
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        let list = send(&app, get("/messages", Some(&cookie))).await;
+        assert_eq!(list.status, 200);
+        assert!(list.body.contains("the latest one"));
+        let t = list.header("server-timing").unwrap().to_owned();
+        println!("conversation list: {t}");
+        assert!(t.contains("desc=\"1 call\""), "{t}");
+
+        let page = send(&app, get(&format!("/messages/{id}"), Some(&cookie))).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("the latest one") && page.body.contains("Message number 9999 "));
+        assert!(!page.body.contains("Message number 9969 "), "one page only");
+        let t = page.header("server-timing").unwrap().to_owned();
+        println!("conversation of 10,000 messages, newest page: {t}");
+        assert!(t.contains("desc=\"1 call\""), "{t}");
+    }
+}

@@ -541,3 +541,65 @@ pub async fn since(
     }
     Ok(messages)
 }
+
+/// Loads many messages at once, without summaries or unread counts (benchmarks and tests:
+/// a conversation with a long history). Messages are spaced one millisecond apart from `from`.
+pub async fn bulk_load(
+    store: &Store,
+    conversation: &str,
+    author: &PersonRef,
+    count: usize,
+    from: DateTime<Utc>,
+) -> Result<(), AppError> {
+    use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+    use futures::stream::{self, StreamExt, TryStreamExt};
+    let pk = conversation_pk(conversation);
+    let mut batches = Vec::new();
+    for chunk in (0..count).collect::<Vec<_>>().chunks(25) {
+        let mut writes = Vec::new();
+        for i in chunk {
+            let at = from + chrono::Duration::milliseconds(*i as i64);
+            let sk = message_sk(&at, &ulid::Ulid::new().to_string());
+            let message = Message {
+                id: sk.trim_start_matches(MESSAGE_PREFIX).to_owned(),
+                author: author.clone(),
+                body: format!("Message number {i} of a long conversation."),
+                sent_at: at,
+            };
+            let item = to_item(&MessageItem {
+                pk: pk.clone(),
+                sk,
+                message,
+            })?;
+            let put = PutRequest::builder()
+                .set_item(Some(item))
+                .build()
+                .map_err(AppError::internal)?;
+            writes.push(WriteRequest::builder().put_request(put).build());
+        }
+        batches.push(writes);
+    }
+    stream::iter(batches)
+        .map(|mut writes| async move {
+            while !writes.is_empty() {
+                let out = store
+                    .call(
+                        store
+                            .client()
+                            .batch_write_item()
+                            .request_items(store.table(), writes)
+                            .send(),
+                    )
+                    .await?;
+                writes = out
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(store.table()))
+                    .unwrap_or_default();
+            }
+            Ok::<(), AppError>(())
+        })
+        .buffer_unordered(8)
+        .try_collect::<Vec<()>>()
+        .await?;
+    Ok(())
+}
