@@ -150,6 +150,48 @@ pub const PAIR_SK: &str = "DM";
 /// A user's total of unread messages (kept off the profile so it never bumps its version).
 pub const UNREAD_SK: &str = "UNREAD";
 
+pub const SITTER_SK: &str = "SITTER";
+pub const PRIVATE_SK: &str = "PRIVATE";
+
+pub fn review_sk(job_id: &str, reviewer: &str) -> String {
+    format!("REVIEW#{job_id}#{reviewer}")
+}
+
+pub fn job_pk(id: &str) -> String {
+    format!("JOB#{id}")
+}
+
+pub const JOB_META_SK: &str = "#META";
+pub const APPLICATION_PREFIX: &str = "APP#";
+/// A booked job's pending "decline the other applications" task.
+pub const DECLINE_SK: &str = "DECLINE";
+pub const DECLINE_PENDING: &str = "JOBTASK#PENDING";
+
+pub fn application_sk(nanny_id: &str) -> String {
+    format!("{APPLICATION_PREFIX}{nanny_id}")
+}
+
+/// Open jobs of one city (gsi1), and of every city (gsi3): both removed when the job closes.
+pub fn open_jobs_city_pk(city_key: &str) -> String {
+    format!("JOBS#OPEN#{city_key}")
+}
+
+pub const OPEN_JOBS_PK: &str = "JOBS#OPEN";
+
+pub fn newest_sk(at: &DateTime<Utc>, id: &str) -> String {
+    format!("{}#{id}", at.to_rfc3339_opts(SecondsFormat::Micros, true))
+}
+
+/// A parent's jobs (gsi2).
+pub fn parent_jobs_pk(parent_id: &str) -> String {
+    format!("PJOBS#{parent_id}")
+}
+
+/// A nanny's applications (gsi2).
+pub fn nanny_applications_pk(nanny_id: &str) -> String {
+    format!("NAPPS#{nanny_id}")
+}
+
 pub fn seed_marker() -> (String, String) {
     ("META#SEED".into(), "META".into())
 }

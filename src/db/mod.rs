@@ -8,6 +8,7 @@ pub mod outbox;
 pub mod projects;
 pub mod schema;
 pub mod seed;
+pub mod sitters;
 pub mod users;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};

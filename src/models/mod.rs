@@ -4,8 +4,10 @@ pub mod account;
 pub mod message;
 pub mod page;
 pub mod project;
+pub mod sitter;
 
 pub use account::*;
 pub use message::*;
 pub use page::Page;
 pub use project::*;
+pub use sitter::*;

@@ -21,7 +21,10 @@ pub async fn run_once(
         if !outbox::claim(store, &mail.id, now, Duration::seconds(LEASE_SECS)).await? {
             continue; // another worker has it
         }
-        let result = mailer.send(&mail.mail()).await;
+        let result = match resolve(store, mail.mail()).await {
+            Ok(m) => mailer.send(&m).await,
+            Err(e) => Err(e),
+        };
         if let Err(e) = &result {
             tracing::warn!(mail = %mail.id, attempt = mail.attempts + 1, error = %e, "mail not sent, will retry");
         }
@@ -32,10 +35,39 @@ pub async fn run_once(
     Ok(attempted)
 }
 
+/// A mail addressed `user:<id>` goes to that account's current email address.
+async fn resolve(
+    store: &Store,
+    mut mail: crate::email::Mail,
+) -> Result<crate::email::Mail, String> {
+    if let Some(id) = mail.to.strip_prefix("user:") {
+        let user = crate::db::users::get(store, id)
+            .await
+            .map_err(|e| e.to_string())?;
+        mail.to = user.ok_or_else(|| format!("no account {id}"))?.email;
+    }
+    Ok(mail)
+}
+
+/// Finishes bookings whose "decline the other applications" step did not complete.
+pub async fn resume_declines(store: &Store, public_url: &str) {
+    match crate::db::sitters::pending_declines(store, 10).await {
+        Ok(jobs) => {
+            for job in jobs {
+                if let Err(e) = crate::db::sitters::decline_rest(store, &job, public_url).await {
+                    tracing::warn!(job = %job, error = %e, "declining applications failed, will retry");
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not read pending decline tasks"),
+    }
+}
+
 /// Runs the worker until the process ends: busy while there is work, otherwise every 2 s.
 pub fn spawn(state: AppState) {
     tokio::spawn(async move {
         loop {
+            resume_declines(&state.store, &state.settings.public_url).await;
             let idle = match run_once(&state.store, &state.mailer, Utc::now()).await {
                 Ok(n) => n == 0,
                 Err(e) => {

@@ -205,3 +205,13 @@ pub async fn http_get(base: &str, path: &str) -> String {
     stream.read_to_end(&mut out).await.expect("read");
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// Signs up an account of `kind` ("parent", "nanny", "member").
+pub async fn user_of(store: &Store, prefix: &str, kind: &str) -> minijira::models::SessionUser {
+    let mut form = signup_form(&unique(prefix));
+    form.kind = kind.into();
+    minijira::services::accounts::sign_up(store, form)
+        .await
+        .expect("sign-up")
+        .session()
+}
