@@ -4,7 +4,7 @@ use crate::api::auth::{SignIn, SignOut, SignUp};
 use crate::error::AppError;
 use crate::models::{Message, SessionUser};
 use crate::pages::{
-    auth::*, home::HomePage, messages::*, not_found::NotFound, people::*, projects::*,
+    auth::*, home::HomePage, messages::*, not_found::NotFound, people::*, projects::*, sitters::*,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -80,7 +80,7 @@ pub struct Live {
 }
 
 /// Milliseconds between two polls of the live feed.
-pub const LIVE_POLL_MS: u64 = 600;
+pub const LIVE_POLL_MS: u64 = 500;
 
 impl Live {
     fn provide(auth: Auth) -> Self {
@@ -159,6 +159,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/messages") view=MessagesPage ssr=SsrMode::Async/>
                     <Route path=path!("/messages/new") view=NewConversationPage ssr=SsrMode::Async/>
                     <Route path=path!("/messages/:id") view=ConversationView ssr=SsrMode::Async/>
+                    <Route path=path!("/sitters") view=SittersHub ssr=SsrMode::Async/>
+                    <Route path=path!("/sitters/jobs") view=JobsBrowse ssr=SsrMode::Async/>
+                    <Route path=path!("/sitters/jobs/new") view=NewJobPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sitters/jobs/:id") view=JobView ssr=SsrMode::Async/>
+                    <Route path=path!("/sitters/profile") view=SitterProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/projects/new") view=NewProjectPage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:key") view=ScrumPage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:key/board") view=BoardPage ssr=SsrMode::Async/>
@@ -190,7 +196,9 @@ fn Nav() -> impl IntoView {
                                         <span class="badge-count" data-testid="nav-unread">{live.unread.get()}</span>
                                     })}
                                 </a>
+                                <a href="/sitters">"Sitters"</a>
                                 <a href="/people">"People"</a>
+                                {user.is_admin.then(|| view! { <a href="/admin" data-testid="nav-admin">"Admin"</a> })}
                                 <span class="spacer"></span>
                                 <a href=format!("/u/{}", user.handle) class="me" data-testid="nav-user">
                                     {user.display_name.clone()}

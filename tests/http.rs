@@ -48,8 +48,8 @@ async fn pages_report_dynamodb_work_in_server_timing() {
     let timing = reply.header("server-timing").expect("Server-Timing header");
     assert!(timing.starts_with("ddb;dur="), "{timing}");
     assert!(
-        timing.contains("desc=\"1 call\""),
-        "profile by handle is one Query: {timing}"
+        timing.contains("desc=\"2 calls\""),
+        "profile: the handle, then the profile partition: {timing}"
     );
 
     let home = send(&app, get("/", None)).await;

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod messages;
 pub mod people;
 pub mod projects;
+pub mod sitters;
 
 /// Registers every server function explicitly, so that binaries whose linker dropped the
 /// automatic registrations (integration tests) still route them.
@@ -22,6 +23,18 @@ pub fn register() {
     register_explicit::<messages::SendMessage>();
     register_explicit::<messages::StartConversation>();
     register_explicit::<messages::Live>();
+    register_explicit::<sitters::OpenJobs>();
+    register_explicit::<sitters::SittersHome>();
+    register_explicit::<sitters::GetJobPage>();
+    register_explicit::<sitters::PostJob>();
+    register_explicit::<sitters::ApplyToJob>();
+    register_explicit::<sitters::BookNanny>();
+    register_explicit::<sitters::CancelJob>();
+    register_explicit::<sitters::ReviewJob>();
+    register_explicit::<sitters::MySitterProfile>();
+    register_explicit::<sitters::SaveSitterProfile>();
+    register_explicit::<sitters::AdminAccounts>();
+    register_explicit::<sitters::AdminSetStatus>();
     use projects::*;
     register_explicit::<Dashboard>();
     register_explicit::<CreateProject>();

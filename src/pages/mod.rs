@@ -4,3 +4,4 @@ pub mod messages;
 pub mod not_found;
 pub mod people;
 pub mod projects;
+pub mod sitters;
