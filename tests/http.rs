@@ -373,3 +373,79 @@ async fn conversation_list_and_a_10000_message_conversation_in_server_timing() {
         assert!(t.contains("desc=\"1 call\""), "{t}");
     }
 }
+
+/// J1 and J2 budgets seen from outside: the open-jobs page is 1 call; a job page with its
+/// applications is 2 (the job's partition, then the parent's profile partition).
+#[tokio::test]
+async fn open_jobs_and_applications_pages_in_server_timing() {
+    use minijira::services::sitters::{self as svc, JobForm};
+    let state = state().await;
+    let store = state.store.clone();
+    let app = router(state);
+    let cookie = signed_up(&app, "jobowner").await;
+    // The HTTP sign-up made a member; this test needs a parent.
+    let parent = user_of(&store, "par", "parent").await;
+    let parent_cookie = {
+        let reply = send(
+            &app,
+            call(
+                <minijira::api::auth::SignIn as leptos::server_fn::ServerFn>::PATH,
+                &[
+                    ("email", &format!("{}@example.org", parent.handle)),
+                    ("password", "correct-horse-battery-9"),
+                ],
+                None,
+            ),
+        )
+        .await;
+        session_cookie(&reply).unwrap()
+    };
+    let mut last = None;
+    for i in 0..30 {
+        let form = JobForm {
+            job_type: format!("Job {i}"),
+            starts_at: "2030-03-01T18:00".into(),
+            ends_at: "2030-03-01T22:00".into(),
+            city: if i % 2 == 0 {
+                "Paris".into()
+            } else {
+                "Lyon".into()
+            },
+            kids: "1".into(),
+            cost: "40".into(),
+            ..Default::default()
+        };
+        last = Some(svc::post_job(&store, &parent, form).await.unwrap());
+    }
+    let job = last.unwrap();
+    for _ in 0..10 {
+        let nanny = user_of(&store, "nan", "nanny").await;
+        svc::apply(&store, &nanny, &job.id, "hello").await.unwrap();
+    }
+    for _ in 0..3 {
+        let jobs = send(&app, get("/sitters/jobs", Some(&cookie))).await;
+        assert_eq!(jobs.status, 200);
+        let t = jobs.header("server-timing").unwrap().to_owned();
+        println!("open jobs (30 open): {t}");
+        assert!(t.contains("desc=\"1 call\""), "{t}");
+        let city = send(&app, get("/sitters/jobs?city=lyon", Some(&cookie))).await;
+        println!(
+            "open jobs in one city: {}",
+            city.header("server-timing").unwrap()
+        );
+        let page = send(
+            &app,
+            get(&format!("/sitters/jobs/{}", job.id), Some(&parent_cookie)),
+        )
+        .await;
+        assert_eq!(page.status, 200);
+        assert_eq!(
+            page.body.matches("data-testid=\"application\"").count(),
+            10,
+            "the owner sees all 10"
+        );
+        let t = page.header("server-timing").unwrap().to_owned();
+        println!("job page with 10 applications (owner): {t}");
+        assert!(t.contains("desc=\"2 calls\""), "{t}");
+    }
+}

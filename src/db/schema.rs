@@ -12,7 +12,7 @@ fn key(name: &str, kind: KeyType) -> KeySchemaElement {
         .attribute_name(name)
         .key_type(kind)
         .build()
-        .expect("static key schema")
+        .expect("static key schema") // ok: every required field is set
 }
 
 fn attr(name: &str) -> AttributeDefinition {
@@ -20,7 +20,7 @@ fn attr(name: &str) -> AttributeDefinition {
         .attribute_name(name)
         .attribute_type(ScalarAttributeType::S)
         .build()
-        .expect("static attribute definition")
+        .expect("static attribute definition") // ok: every required field is set
 }
 
 fn gsi(name: &str, pk: &str, sk: &str) -> GlobalSecondaryIndex {
@@ -34,7 +34,7 @@ fn gsi(name: &str, pk: &str, sk: &str) -> GlobalSecondaryIndex {
                 .build(),
         )
         .build()
-        .expect("static index definition")
+        .expect("static index definition") // ok: every required field is set
 }
 
 /// Creates the table if it does not exist. Returns true when it was created now.
@@ -65,7 +65,7 @@ pub async fn ensure_table(store: &Store) -> Result<bool, DbError> {
                         .stream_enabled(true)
                         .stream_view_type(StreamViewType::NewImage)
                         .build()
-                        .expect("static stream specification"),
+                        .expect("static stream specification"), // ok: every required field is set
                 )
                 .send(),
         )

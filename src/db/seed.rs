@@ -296,11 +296,10 @@ async fn demo_sitters(store: &Store) -> Result<(), AppError> {
             .ok_or_else(|| AppError::internal("demo accounts missing"))
     };
     let (paula, nina, noah) = (get("paula")?, get("nina")?, get("noah")?);
-    if sitters::parent_jobs(store, &paula.id, None)
+    if !sitters::parent_jobs(store, &paula.id, None)
         .await?
         .items
-        .first()
-        .is_some()
+        .is_empty()
     {
         return Ok(()); // loaded before
     }

@@ -332,6 +332,7 @@ pub fn SitterProfilePage() -> impl IntoView {
                     Ok((kind, p, private)) => {
                         let n = p.nanny.clone().unwrap_or_default();
                         let coord = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+                        let rate = if n.hourly_rate_cents == 0 { String::new() } else { format_money(n.hourly_rate_cents) };
                         view! {
                             <section class="card narrow-wide">
                                 <h1>"My sitter profile"</h1>
@@ -349,7 +350,7 @@ pub fn SitterProfilePage() -> impl IntoView {
                                         <label>"Date of birth (only your age is shown)" <input type="date" name="date_of_birth" value=n.date_of_birth.map(|d| d.to_string()).unwrap_or_default()/></label>
                                         <label>"Gender" <input type="text" name="gender" maxlength="30" value=n.gender.clone()/></label>
                                         <label>"Languages (comma-separated)" <input type="text" name="languages" value=n.languages.join(", ")/></label>
-                                        <label>"Hourly rate" <input type="text" name="hourly_rate" inputmode="decimal" value=(n.hourly_rate_cents > 0).then(|| format_money(n.hourly_rate_cents)).unwrap_or_default()/></label>
+                                        <label>"Hourly rate" <input type="text" name="hourly_rate" inputmode="decimal" value=rate/></label>
                                         <label>"Education" <input type="text" name="education" maxlength="200" value=n.education.clone()/></label>
                                         <label>"Activities offered (comma-separated)" <input type="text" name="activities" value=n.activities.join(", ")/></label>
                                         <label class="radio"><input type="checkbox" name="smokes" value="yes" checked=n.smokes/>"I smoke"</label>
