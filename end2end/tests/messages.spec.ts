@@ -45,12 +45,13 @@ test("A writes to B, B sees it unread and replies, A sees the reply live", async
   const sent = Date.now();
   await b.page.getByRole("button", { name: "Send" }).click();
   await expect(b.page.getByTestId("thread")).toContainText("Sure, what's up?");
+  const stored = Date.now();
 
   // A sees the reply appear without reloading.
   await expect(a.page.getByTestId("thread")).toContainText("Sure, what's up?", { timeout: 5_000 });
-  const delay = Date.now() - sent;
-  console.log(`live update delay (B clicks Send → A sees the reply): ${delay} ms`);
-  expect(delay).toBeLessThan(5_000);
+  const seen = Date.now();
+  console.log(`live update delay: ${seen - stored} ms after B's send returned, ${seen - sent} ms after B clicked Send`);
+  expect(seen - sent).toBeLessThan(5_000);
 
   // Starting again reuses the same conversation.
   await a.page.goto(`/messages/new?to=${b.handle}`);

@@ -57,6 +57,15 @@ pub fn FormError(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
     }
 }
 
+/// The error message of a server action's last result, if it failed.
+pub fn action_error<S, T>(value: S) -> Signal<Option<String>>
+where
+    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    T: 'static,
+{
+    Signal::derive(move || value.get().and_then(|r| r.err()).map(|e| e.to_string()))
+}
+
 /// A fallback while a page's data loads (only seen on client-side navigation).
 #[component]
 pub fn Loading() -> impl IntoView {

@@ -283,38 +283,20 @@ pub async fn list(
     cursor: Option<&str>,
     limit: i32,
 ) -> Result<Page<ConversationSummary>, AppError> {
-    let start = match cursor.filter(|c| !c.is_empty()) {
-        Some(c) => Some(cursor::start_key(
-            cursor::decode::<KeyStrings>(c)?,
-            &[PK, SK, GSI1PK, GSI1SK],
-        )?),
-        None => None,
-    };
-    let out = store
-        .call(
-            store
-                .client()
-                .query()
-                .table_name(store.table())
-                .index_name(GSI1)
-                .key_condition_expression("gsi1pk = :pk")
-                .expression_attribute_values(":pk", s(user_conversations_pk(me)))
-                .scan_index_forward(false)
-                .set_exclusive_start_key(start)
-                .limit(limit.clamp(1, 100))
-                .send(),
-        )
-        .await?;
-    let items = out
-        .items
-        .unwrap_or_default()
+    let (rows, next) = super::index_page::<ParticipantItem>(
+        store,
+        GSI1,
+        GSI1PK,
+        &user_conversations_pk(me),
+        cursor,
+        limit,
+        GSI1SK,
+    )
+    .await?;
+    let items = rows
         .into_iter()
-        .map(|i| from_item::<ParticipantItem>(i).and_then(ParticipantItem::summary))
+        .map(ParticipantItem::summary)
         .collect::<Result<Vec<_>, _>>()?;
-    let next = out
-        .last_evaluated_key
-        .filter(|_| !items.is_empty())
-        .map(|k| cursor::encode(&cursor::key_strings(&k)));
     Ok(Page { items, next })
 }
 
@@ -423,18 +405,10 @@ async fn participant(
     conversation: &str,
     me: &str,
 ) -> Result<Option<ParticipantItem>, AppError> {
-    let out = store
-        .call(
-            store
-                .client()
-                .get_item()
-                .table_name(store.table())
-                .key(PK, s(conversation_pk(conversation)))
-                .key(SK, s(participant_sk(me)))
-                .send(),
-        )
+    let item = store
+        .get(&conversation_pk(conversation), &participant_sk(me), false)
         .await?;
-    Ok(out.item.map(from_item::<ParticipantItem>).transpose()?)
+    Ok(item.map(from_item::<ParticipantItem>).transpose()?)
 }
 
 /// Clears my unread count of a conversation and takes it off my total, together.
@@ -470,18 +444,8 @@ async fn mark_read(store: &Store, conversation: &str, me: &str, seen: u32) -> Re
 
 /// My total of unread messages.
 pub async fn unread_total(store: &Store, me: &str) -> Result<u32, AppError> {
-    let out = store
-        .call(
-            store
-                .client()
-                .get_item()
-                .table_name(store.table())
-                .key(PK, s(user_pk(me)))
-                .key(SK, s(UNREAD_SK))
-                .send(),
-        )
-        .await?;
-    Ok(match out.item.as_ref().and_then(|i| i.get("total")) {
+    let item = store.get(&user_pk(me), UNREAD_SK, false).await?;
+    Ok(match item.as_ref().and_then(|i| i.get("total")) {
         Some(AttributeValue::N(v)) => v.parse::<i64>().unwrap_or(0).max(0) as u32,
         _ => 0,
     })

@@ -94,6 +94,20 @@ impl Store {
         result.map_err(DbError::from_sdk)
     }
 
+    /// One GetItem by key.
+    pub async fn get(&self, pk: &str, sk: &str, consistent: bool) -> Result<Option<Item>, DbError> {
+        let req = self
+            .client
+            .get_item()
+            .table_name(self.table())
+            .key(keys::PK, s(pk))
+            .key(keys::SK, s(sk));
+        Ok(self
+            .call(req.consistent_read(consistent).send())
+            .await?
+            .item)
+    }
+
     /// One TransactWriteItems call. A cancelled transaction reports one code per item.
     pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), DbError> {
         let started = Instant::now();
@@ -122,6 +136,51 @@ impl Store {
             Err(other) => Err(DbError::from_sdk(other)),
         }
     }
+}
+
+/// One page of an index partition, newest first: `(items, cursor of the next page)`.
+pub async fn index_page<T: serde::de::DeserializeOwned>(
+    store: &Store,
+    index: &str,
+    pk_attr: &str,
+    pk: &str,
+    cursor: Option<&str>,
+    limit: i32,
+    sk_attr: &str,
+) -> Result<(Vec<T>, Option<String>), AppError> {
+    let start = match cursor.filter(|c| !c.is_empty()) {
+        Some(c) => Some(cursor::start_key(
+            cursor::decode::<cursor::KeyStrings>(c)?,
+            &[keys::PK, keys::SK, pk_attr, sk_attr],
+        )?),
+        None => None,
+    };
+    let out = store
+        .call(
+            store
+                .client()
+                .query()
+                .table_name(store.table())
+                .index_name(index)
+                .key_condition_expression(format!("{pk_attr} = :pk"))
+                .expression_attribute_values(":pk", s(pk))
+                .scan_index_forward(false)
+                .set_exclusive_start_key(start)
+                .limit(limit.clamp(1, 100))
+                .send(),
+        )
+        .await?;
+    let items = out
+        .items
+        .unwrap_or_default()
+        .into_iter()
+        .map(from_item::<T>)
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = out
+        .last_evaluated_key
+        .filter(|_| !items.is_empty())
+        .map(|k| cursor::encode(&cursor::key_strings(&k)));
+    Ok((items, next))
 }
 
 /// What callers need to tell apart; everything else is an internal failure.

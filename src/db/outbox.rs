@@ -5,7 +5,7 @@
 //! are due; a sent or failed mail leaves that index.
 
 use super::keys::*;
-use super::{from_item, n, s, DbError, Item, Store};
+use super::{from_item, n, s, DbError, Store};
 use crate::email::Mail;
 use crate::models::Delivery;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
@@ -243,19 +243,7 @@ async fn mirror(store: &Store, track: &Track, delivery: Delivery) -> Result<(), 
 }
 
 pub async fn get(store: &Store, id: &str) -> Result<Option<OutboxMail>, DbError> {
-    let out = store
-        .call(
-            store
-                .client()
-                .get_item()
-                .table_name(store.table())
-                .key(PK, s(outbox_pk(id)))
-                .key(SK, s(OUTBOX_SK))
-                .consistent_read(true)
-                .send(),
-        )
-        .await?;
-    out.item
-        .map(|i: Item| from_item::<OutboxItem>(i).map(|o| o.mail))
+    let item = store.get(&outbox_pk(id), OUTBOX_SK, true).await?;
+    item.map(|i| from_item::<OutboxItem>(i).map(|o| o.mail))
         .transpose()
 }

@@ -584,20 +584,8 @@ pub async fn get_task(
     key: &ProjectKey,
     number: u32,
 ) -> Result<Option<Task>, AppError> {
-    let out = store
-        .call(
-            store
-                .client()
-                .get_item()
-                .table_name(store.table())
-                .key(PK, s(project_pk(key)))
-                .key(SK, s(task_sk(number)))
-                .consistent_read(true)
-                .send(),
-        )
-        .await?;
-    Ok(out
-        .item
+    let item = store.get(&project_pk(key), &task_sk(number), true).await?;
+    Ok(item
         .map(|i| from_item::<TaskItem>(i).map(|t| t.task))
         .transpose()?)
 }
@@ -1132,20 +1120,10 @@ pub async fn member(
     key: &ProjectKey,
     user_id: &str,
 ) -> Result<Option<Member>, AppError> {
-    let out = store
-        .call(
-            store
-                .client()
-                .get_item()
-                .table_name(store.table())
-                .key(PK, s(project_pk(key)))
-                .key(SK, s(member_sk(user_id)))
-                .consistent_read(true)
-                .send(),
-        )
+    let item = store
+        .get(&project_pk(key), &member_sk(user_id), true)
         .await?;
-    Ok(out
-        .item
+    Ok(item
         .map(|i| from_item::<MemberItem>(i).map(|m| m.member))
         .transpose()?)
 }

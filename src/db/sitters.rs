@@ -7,7 +7,6 @@
 //! that also records a durable "decline the others" task, which the request and, failing that,
 //! the background worker complete.
 
-use super::cursor::{self, KeyStrings};
 use super::keys::*;
 use super::outbox::{self, OutboxMail};
 use super::tx;
@@ -165,19 +164,8 @@ pub async fn save_profile(
 }
 
 pub async fn private(store: &Store, user_id: &str) -> Result<PrivateDetails, AppError> {
-    let out = store
-        .call(
-            store
-                .client()
-                .get_item()
-                .table_name(store.table())
-                .key(PK, s(user_pk(user_id)))
-                .key(SK, s(PRIVATE_SK))
-                .send(),
-        )
-        .await?;
-    Ok(out
-        .item
+    let item = store.get(&user_pk(user_id), PRIVATE_SK, false).await?;
+    Ok(item
         .map(from_item::<PrivateItem>)
         .transpose()?
         .map(|p| p.private)
@@ -231,23 +219,8 @@ pub async fn create_job(store: &Store, job: Job) -> Result<Job, AppError> {
 }
 
 pub async fn get_job(store: &Store, id: &str) -> Result<Option<Job>, AppError> {
-    let out = store
-        .call(
-            store
-                .client()
-                .get_item()
-                .table_name(store.table())
-                .key(PK, s(job_pk(id)))
-                .key(SK, s(JOB_META_SK))
-                .consistent_read(true)
-                .send(),
-        )
-        .await?;
-    Ok(out
-        .item
-        .map(from_item::<JobItem>)
-        .transpose()?
-        .map(|j| j.job))
+    let item = store.get(&job_pk(id), JOB_META_SK, true).await?;
+    Ok(item.map(from_item::<JobItem>).transpose()?.map(|j| j.job))
 }
 
 /// A job with all its applications (J2): one Query on the job's partition.
@@ -292,50 +265,6 @@ pub async fn job_with_applications(
     Ok(job.map(|j| (j, apps)))
 }
 
-async fn index_page<T: serde::de::DeserializeOwned>(
-    store: &Store,
-    index: &str,
-    pk_attr: &str,
-    pk: &str,
-    cursor: Option<&str>,
-    limit: i32,
-    sk_attr: &str,
-) -> Result<(Vec<T>, Option<String>), AppError> {
-    let start = match cursor.filter(|c| !c.is_empty()) {
-        Some(c) => Some(cursor::start_key(
-            cursor::decode::<KeyStrings>(c)?,
-            &[PK, SK, pk_attr, sk_attr],
-        )?),
-        None => None,
-    };
-    let out = store
-        .call(
-            store
-                .client()
-                .query()
-                .table_name(store.table())
-                .index_name(index)
-                .key_condition_expression(format!("{pk_attr} = :pk"))
-                .expression_attribute_values(":pk", s(pk))
-                .scan_index_forward(false)
-                .set_exclusive_start_key(start)
-                .limit(limit.clamp(1, 100))
-                .send(),
-        )
-        .await?;
-    let items = out
-        .items
-        .unwrap_or_default()
-        .into_iter()
-        .map(from_item::<T>)
-        .collect::<Result<Vec<_>, _>>()?;
-    let next = out
-        .last_evaluated_key
-        .filter(|_| !items.is_empty())
-        .map(|k| cursor::encode(&cursor::key_strings(&k)));
-    Ok((items, next))
-}
-
 /// Open jobs, newest first (J1), in one city or in all: one Query.
 pub async fn open_jobs(
     store: &Store,
@@ -345,7 +274,7 @@ pub async fn open_jobs(
 ) -> Result<Page<Job>, AppError> {
     let (items, next) = match city.map(city_key).filter(|c| !c.is_empty()) {
         Some(c) => {
-            index_page::<JobItem>(
+            super::index_page::<JobItem>(
                 store,
                 GSI1,
                 GSI1PK,
@@ -357,7 +286,8 @@ pub async fn open_jobs(
             .await?
         }
         None => {
-            index_page::<JobItem>(store, GSI3, GSI3PK, OPEN_JOBS_PK, cursor, limit, GSI3SK).await?
+            super::index_page::<JobItem>(store, GSI3, GSI3PK, OPEN_JOBS_PK, cursor, limit, GSI3SK)
+                .await?
         }
     };
     Ok(Page {
@@ -372,7 +302,7 @@ pub async fn parent_jobs(
     parent: &str,
     cursor: Option<&str>,
 ) -> Result<Page<Job>, AppError> {
-    let (items, next) = index_page::<JobItem>(
+    let (items, next) = super::index_page::<JobItem>(
         store,
         GSI2,
         GSI2PK,
@@ -394,7 +324,7 @@ pub async fn nanny_applications(
     nanny: &str,
     cursor: Option<&str>,
 ) -> Result<Page<Application>, AppError> {
-    let (items, next) = index_page::<ApplicationItem>(
+    let (items, next) = super::index_page::<ApplicationItem>(
         store,
         GSI2,
         GSI2PK,
@@ -632,6 +562,23 @@ pub async fn cancel(
     }
 }
 
+/// The update that declines one pending application.
+fn decline(
+    table: &str,
+    job_id: &str,
+    nanny_id: &str,
+) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, DbError> {
+    tx::update(
+        table,
+        &job_pk(job_id),
+        &application_sk(nanny_id),
+        "SET #st = :declined",
+        "#st = :pending",
+        &[("#st", "status")],
+        vec![(":declined", s("DECLINED")), (":pending", s("PENDING"))],
+    )
+}
+
 /// Declines every pending application of a closed job, in batched transactions, each with the
 /// declined nanny's mail; then removes the task. Safe to run again: each step is conditional.
 pub async fn decline_rest(store: &Store, job_id: &str, public_url: &str) -> Result<(), AppError> {
@@ -646,15 +593,7 @@ pub async fn decline_rest(store: &Store, job_id: &str, public_url: &str) -> Resu
     for batch in pending.chunks(40) {
         let mut items = Vec::new();
         for a in batch {
-            items.push(tx::update(
-                table,
-                &job_pk(job_id),
-                &application_sk(&a.nanny.id),
-                "SET #st = :declined",
-                "#st = :pending",
-                &[("#st", "status")],
-                vec![(":declined", s("DECLINED")), (":pending", s("PENDING"))],
-            )?);
+            items.push(decline(table, job_id, &a.nanny.id)?);
             items.push(outbox::put(
                 table,
                 &mail_to(
@@ -674,15 +613,7 @@ pub async fn decline_rest(store: &Store, job_id: &str, public_url: &str) -> Resu
                 return Err(e.into());
             }
             for a in batch {
-                let one = vec![tx::update(
-                    table,
-                    &job_pk(job_id),
-                    &application_sk(&a.nanny.id),
-                    "SET #st = :declined",
-                    "#st = :pending",
-                    &[("#st", "status")],
-                    vec![(":declined", s("DECLINED")), (":pending", s("PENDING"))],
-                )?];
+                let one = vec![decline(table, job_id, &a.nanny.id)?];
                 match store.transact(one).await {
                     Ok(()) | Err(DbError::TransactionCanceled(_)) => {}
                     Err(e) => return Err(e.into()),
@@ -812,7 +743,7 @@ pub async fn accounts(
         #[serde(flatten)]
         user: User,
     }
-    let (items, next) = index_page::<Row>(
+    let (items, next) = super::index_page::<Row>(
         store,
         GSI2,
         GSI2PK,

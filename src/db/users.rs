@@ -194,38 +194,14 @@ pub async fn create(store: &Store, new: NewUser) -> Result<User, AppError> {
 }
 
 pub async fn login_record(store: &Store, email: &Email) -> Result<Option<LoginRecord>, DbError> {
-    let out = store
-        .call(
-            store
-                .client()
-                .get_item()
-                .table_name(store.table())
-                .key(PK, s(email_pk(email)))
-                .key(SK, s(LOGIN_SK))
-                .consistent_read(true)
-                .send(),
-        )
-        .await?;
-    out.item
-        .map(|i| from_item::<LoginItem>(i).map(|l| l.login))
+    let item = store.get(&email_pk(email), LOGIN_SK, true).await?;
+    item.map(|i| from_item::<LoginItem>(i).map(|l| l.login))
         .transpose()
 }
 
 pub async fn get(store: &Store, user_id: &str) -> Result<Option<User>, DbError> {
-    let out = store
-        .call(
-            store
-                .client()
-                .get_item()
-                .table_name(store.table())
-                .key(PK, s(user_pk(user_id)))
-                .key(SK, s(PROFILE_SK))
-                .consistent_read(true)
-                .send(),
-        )
-        .await?;
-    out.item
-        .map(|i| from_item::<UserItem>(i).map(|u| u.user))
+    let item = store.get(&user_pk(user_id), PROFILE_SK, true).await?;
+    item.map(|i| from_item::<UserItem>(i).map(|u| u.user))
         .transpose()
 }
 

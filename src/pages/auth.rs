@@ -1,5 +1,5 @@
 use crate::app::Auth;
-use crate::components::FormError;
+use crate::components::{action_error, FormError};
 use crate::models::{AccountKind, Password};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,13 +14,7 @@ fn next_param() -> Signal<String> {
 pub fn SignInPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let next = next_param();
-    let error = Signal::derive(move || {
-        auth.sign_in
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| e.to_string())
-    });
+    let error = action_error(auth.sign_in.value());
     let pending = auth.sign_in.pending();
     view! {
         <Title text="Sign in"/>
@@ -53,13 +47,7 @@ pub fn SignInPage() -> impl IntoView {
 pub fn SignUpPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let next = next_param();
-    let error = Signal::derive(move || {
-        auth.sign_up
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| e.to_string())
-    });
+    let error = action_error(auth.sign_up.value());
     let pending = auth.sign_up.pending();
     let (password, set_password) = signal(String::new());
     let (handle, set_handle) = signal(String::new());

@@ -1,21 +1,13 @@
 //! The Projects area: dashboard, new project, scrum page, board, members, task page.
 
 use crate::api::projects::*;
-use crate::components::{ErrorView, FormError, Loading};
+use crate::components::{action_error, ErrorView, FormError, Loading};
 use crate::models::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 pub use crate::api::projects::dashboard;
-
-fn action_error<S, T>(value: S) -> Signal<Option<String>>
-where
-    S: Get<Value = Option<Result<T, crate::error::AppError>>> + Send + Sync + 'static,
-    T: 'static,
-{
-    Signal::derive(move || value.get().and_then(|r| r.err()).map(|e| e.to_string()))
-}
 
 fn status_class(s: TaskStatus) -> &'static str {
     match s {

@@ -2,20 +2,12 @@
 
 use crate::api::sitters::*;
 use crate::app::Auth;
-use crate::components::{ErrorView, FormError, Loading, LocalTime};
+use crate::components::{action_error, ErrorView, FormError, Loading, LocalTime};
 use crate::models::*;
 use crate::util::url_encode;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-fn action_error<S, T>(value: S) -> Signal<Option<String>>
-where
-    S: Get<Value = Option<Result<T, crate::error::AppError>>> + Send + Sync + 'static,
-    T: 'static,
-{
-    Signal::derive(move || value.get().and_then(|r| r.err()).map(|e| e.to_string()))
-}
 
 fn when(job: &Job) -> String {
     format!(
