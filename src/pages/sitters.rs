@@ -217,6 +217,18 @@ pub fn JobView() -> impl IntoView {
                                     {job.accepted.clone().map(|n| view! { <dt>"Booked"</dt><dd><a href=format!("/u/{}", n.handle)>{n.display_name.clone()}</a></dd> })}
                                 </dl>
                                 {(!job.description.is_empty()).then(|| view! { <p class="description">{job.description.clone()}</p> })}
+                                {p.parent.clone().map(|s| view! {
+                                    <div class="parent-card" data-testid="parent-profile">
+                                        <h2>{format!("About the family: {}", s.full_name)}</h2>
+                                        <p class="muted">{format!(
+                                            "{} · {} · {}",
+                                            s.city,
+                                            s.kids.map(|k| format!("{k} kid{}", if k == 1 { "" } else { "s" })).unwrap_or_default(),
+                                            s.average.map(|a| format!("rated {a:.1}/5 by {} nann{}", s.rating_count, if s.rating_count == 1 { "y" } else { "ies" })).unwrap_or_else(|| "no reviews yet".into())
+                                        )}</p>
+                                        {(!s.about.is_empty()).then(|| view! { <p>{s.about.clone()}</p> })}
+                                    </div>
+                                })}
                                 {(!p.is_owner).then(|| view! {
                                     <p><a href=format!("/messages/new?to={}", job.parent.handle) class="button secondary">"Message the parent"</a></p>
                                 })}
