@@ -449,3 +449,44 @@ async fn open_jobs_and_applications_pages_in_server_timing() {
         assert!(t.contains("desc=\"2 calls\""), "{t}");
     }
 }
+
+#[tokio::test]
+async fn security_headers_on_pages_and_other_responses() {
+    let app = router(state().await);
+    let page = send(&app, get("/signin", None)).await;
+    let csp = page
+        .header("content-security-policy")
+        .expect("a page has a CSP")
+        .to_owned();
+    assert!(
+        csp.contains("script-src 'self' 'nonce-") && csp.contains("'wasm-unsafe-eval'"),
+        "{csp}"
+    );
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"),
+        "{csp}"
+    );
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|r| r.split('\'').next())
+        .unwrap();
+    assert!(
+        page.body.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the page's nonce"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    for reply in [&page, &send(&app, get("/healthz", None)).await] {
+        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(reply.header("x-frame-options"), Some("DENY"));
+        assert_eq!(
+            reply.header("referrer-policy"),
+            Some("strict-origin-when-cross-origin")
+        );
+    }
+    let health = send(&app, get("/healthz", None)).await;
+    assert_eq!(
+        health.header("content-security-policy"),
+        Some("default-src 'none'; frame-ancestors 'none'")
+    );
+}

@@ -2,7 +2,7 @@ import { expect, Page } from "@playwright/test";
 
 /** Waits until the WebAssembly has hydrated the page (set by `hydrate()` in src/lib.rs). */
 export async function hydrated(page: Page) {
-  await page.waitForSelector("body[data-hydrated]", { timeout: 30_000 });
+  await page.waitForSelector("body[data-hydrated]", { timeout: 60_000 });
 }
 
 /** A handle nobody else in this run has (3–20 chars, starts with a letter). */

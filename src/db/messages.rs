@@ -163,7 +163,9 @@ pub async fn send(
     let other = other_of(conversation, &author.id)?.to_owned();
     let table = store.table();
     let pk = conversation_pk(conversation);
-    let now = Utc::now();
+    // The key holds microseconds: store the time at that precision, so that key order and
+    // time order always agree (two messages of one microsecond are ordered by their ULID).
+    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
     let ulid = ulid::Ulid::new().to_string();
     let sk = message_sk(&now, &ulid);
     let message = Message {

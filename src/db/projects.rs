@@ -877,11 +877,13 @@ pub async fn add_comment(
 ) -> Result<Comment, AppError> {
     let table = store.table();
     let pk = project_pk(key);
+    // At the key's precision, so that key order and time order agree.
+    let created_at = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
     let comment = Comment {
         id: ulid::Ulid::new().to_string(),
         author,
         body,
-        created_at: Utc::now(),
+        created_at,
     };
     let items = vec![
         tx::exists(table, &pk, &member_sk(&comment.author.id))?,

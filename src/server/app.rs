@@ -26,7 +26,7 @@ pub fn router(state: AppState) -> Router {
         move || provide_context(state.clone())
     };
     let options = state.leptos_options.clone();
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
@@ -36,6 +36,11 @@ pub fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .layer(from_fn_with_state(state.clone(), session_layer))
+        .layer(from_fn_with_state(
+            state.leptos_options.clone(),
+            super::security::page_policy_layer,
+        ));
+    super::security::layers(router)
         .layer(from_fn(csrf_guard))
         .layer(from_fn(server_timing))
         .layer(

@@ -6,6 +6,7 @@ pub mod config;
 pub mod context;
 pub mod csrf;
 pub mod respond;
+pub mod security;
 pub mod state;
 pub mod telemetry;
 pub mod worker;
