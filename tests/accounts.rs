@@ -250,3 +250,54 @@ async fn admin_is_granted_by_the_cli_path_only() {
             .unwrap()
     );
 }
+
+#[tokio::test]
+async fn the_eleventh_wrong_password_in_a_minute_is_refused() {
+    use minijira::services::accounts::sign_in_from;
+    let store = store().await;
+    let form = signup_form("thr");
+    sign_up(&store, form.clone()).await.unwrap();
+
+    // Per account: ten failures from ten addresses; the eleventh attempt is refused, even with
+    // the right password.
+    for i in 0..10 {
+        let e = sign_in_from(
+            &store,
+            &format!("10.0.0.{i}"),
+            &form.email,
+            "wrong-password-1",
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e, AppError::InvalidCredentials);
+    }
+    match sign_in_from(&store, "10.0.1.1", &form.email, &form.password).await {
+        Err(AppError::TooManyRequests(m)) => assert!(m.contains("Wait a minute"), "{m}"),
+        other => panic!("expected throttling, got {other:?}"),
+    }
+
+    // Per address: ten failures on ten other accounts from one address; the eleventh is refused.
+    for i in 0..10 {
+        let e = sign_in_from(
+            &store,
+            "192.0.2.7",
+            &format!("nobody{i}@example.org"),
+            "wrong-password-1",
+        )
+        .await;
+        assert_eq!(e.unwrap_err(), AppError::InvalidCredentials);
+    }
+    let other = signup_form("thr2");
+    sign_up(&store, other.clone()).await.unwrap();
+    assert!(matches!(
+        sign_in_from(&store, "192.0.2.7", &other.email, &other.password).await,
+        Err(AppError::TooManyRequests(_))
+    ));
+    // Another address is not affected, and successes do not count.
+    for _ in 0..12 {
+        sign_in_from(&store, "192.0.2.8", &other.email, &other.password)
+            .await
+            .unwrap();
+    }
+    assert_eq!(AppError::TooManyRequests(String::new()).status(), 429);
+}

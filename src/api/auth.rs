@@ -46,7 +46,13 @@ pub async fn sign_in(
     finish(
         async move {
             let cx = ctx()?;
-            let user = crate::services::accounts::sign_in(&cx.store, &email, &password).await?;
+            let user = crate::services::accounts::sign_in_from(
+                &cx.store,
+                &cx.client_addr(),
+                &email,
+                &password,
+            )
+            .await?;
             cx.start_session(&user.session())?;
             leptos_axum::redirect(&crate::util::safe_next(next.as_deref()));
             Ok(())

@@ -9,6 +9,7 @@ pub mod projects;
 pub mod schema;
 pub mod seed;
 pub mod sitters;
+pub mod throttle;
 pub mod users;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};

@@ -45,6 +45,27 @@ impl Ctx {
         MaybeAuthUser::from_parts(&self.parts).0
     }
 
+    /// The client's address: the connection's peer, or with TRUST_PROXY the first address of
+    /// X-Forwarded-For (which only a trusted proxy may set).
+    pub fn client_addr(&self) -> String {
+        if self.state.settings.trust_proxy {
+            if let Some(first) = self
+                .parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+            {
+                return first.trim().chars().take(64).collect();
+            }
+        }
+        self.parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into())
+    }
+
     pub fn start_session(&self, user: &SessionUser) -> Result<(), AppError> {
         let now = chrono::Utc::now().timestamp();
         let token = self

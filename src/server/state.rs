@@ -14,6 +14,7 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub secure_cookies: bool,
+    pub trust_proxy: bool,
     pub public_url: String,
 }
 
@@ -88,6 +89,7 @@ impl AppState {
             tokens: Arc::new(TokenKeys::new(&secret, config.session_minutes.max(5) * 60)),
             settings: Arc::new(Settings {
                 secure_cookies: config.secure_cookies,
+                trust_proxy: config.trust_proxy,
                 public_url: config.public_url.trim_end_matches('/').to_owned(),
             }),
         })

@@ -2,7 +2,7 @@
 
 use crate::auth::password;
 use crate::db::users::{self, NewUser, User};
-use crate::db::Store;
+use crate::db::{throttle, Store};
 use crate::error::AppError;
 use crate::models::{AccountKind, AccountStatus, DisplayName, Email, Handle, Password};
 
@@ -37,8 +37,40 @@ pub async fn sign_up(store: &Store, form: SignUpForm) -> Result<User, AppError> 
 }
 
 /// Signs in by email (pattern U2: the login item, then the account). The answer to a wrong
-/// password and to an unknown email is the same, and takes the same time.
+/// password and to an unknown email is the same, and takes the same time. After
+/// `throttle::LIMIT` failures in a minute for the email or for the client's address, further
+/// attempts are refused before any password is checked.
+pub async fn sign_in_from(
+    store: &Store,
+    client: &str,
+    email: &str,
+    password: &str,
+) -> Result<User, AppError> {
+    let minute = chrono::Utc::now().timestamp() / 60;
+    let account = email.trim().to_lowercase();
+    let keys: Vec<(&str, &str)> = if client.is_empty() {
+        vec![("email", account.as_str())]
+    } else {
+        vec![("email", account.as_str()), ("addr", client)]
+    };
+    if throttle::counts(store, &keys, minute).await? >= throttle::LIMIT {
+        return Err(AppError::TooManyRequests(
+            "Too many failed sign-ins. Wait a minute, then try again.".into(),
+        ));
+    }
+    let result = check_password(store, email, password).await;
+    if matches!(result, Err(AppError::InvalidCredentials)) {
+        throttle::record_failure(store, &keys, minute).await?;
+    }
+    result
+}
+
+/// Sign-in without a client address (in-process callers): only the per-account limit applies.
 pub async fn sign_in(store: &Store, email: &str, password: &str) -> Result<User, AppError> {
+    sign_in_from(store, "", email, password).await
+}
+
+async fn check_password(store: &Store, email: &str, password: &str) -> Result<User, AppError> {
     if password.is_empty() || password.len() > 1024 {
         return Err(AppError::InvalidCredentials);
     }

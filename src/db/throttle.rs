@@ -1,0 +1,69 @@
+//! Failed sign-in counters: per account and per address, per minute. Each counter is an item
+//! with a TTL attribute, so DynamoDB deletes old ones by itself.
+
+use super::keys::{PK, SK};
+use super::{n, s, DbError, Item, Store};
+use aws_sdk_dynamodb::types::AttributeValue;
+
+/// Failures allowed in one minute; the next attempt is refused.
+pub const LIMIT: u32 = 10;
+
+fn key(scope: &str, value: &str, minute: i64) -> (String, String) {
+    (format!("THROTTLE#{scope}#{value}"), minute.to_string())
+}
+
+/// The highest failure count among `keys` over this minute and the one before (so that a
+/// minute boundary never resets a count), in one BatchGetItem.
+pub async fn counts(store: &Store, keys: &[(&str, &str)], minute: i64) -> Result<u32, DbError> {
+    let mut wanted: Vec<Item> = Vec::new();
+    for (scope, value) in keys {
+        for m in [minute - 1, minute] {
+            let (pk, sk) = key(scope, value, m);
+            wanted.push(
+                [(PK.to_owned(), s(pk)), (SK.to_owned(), s(sk))]
+                    .into_iter()
+                    .collect(),
+            );
+        }
+    }
+    let items = super::users::batch_get(store, wanted)
+        .await
+        .map_err(|e| DbError::Other(e.to_string()))?;
+    let mut per_key: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    for item in &items {
+        if let (Some(AttributeValue::S(pk)), Some(AttributeValue::N(v))) =
+            (item.get(PK), item.get("n"))
+        {
+            *per_key.entry(pk.clone()).or_default() += v.parse::<u32>().unwrap_or(0);
+        }
+    }
+    Ok(per_key.into_values().max().unwrap_or(0))
+}
+
+/// Counts one failure for each `(scope, value)`.
+pub async fn record_failure(
+    store: &Store,
+    keys: &[(&str, &str)],
+    minute: i64,
+) -> Result<(), DbError> {
+    let expires = (minute + 3) * 60;
+    let updates = keys.iter().map(|(scope, value)| {
+        let (pk, sk) = key(scope, value, minute);
+        store.call(
+            store
+                .client()
+                .update_item()
+                .table_name(store.table())
+                .key(PK, s(pk))
+                .key(SK, s(sk))
+                .update_expression("ADD n :one SET expires_at = :exp")
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":exp", n(expires))
+                .send(),
+        )
+    });
+    for r in futures::future::join_all(updates).await {
+        r?;
+    }
+    Ok(())
+}
