@@ -77,6 +77,25 @@ pub async fn ensure_table(store: &Store) -> Result<bool, DbError> {
         Err(e) => return Err(e),
     }
     wait_active(store).await?;
+    // Short-lived items (sign-in throttle counters) carry `expires_at`; DynamoDB removes them.
+    let ttl = aws_sdk_dynamodb::types::TimeToLiveSpecification::builder()
+        .enabled(true)
+        .attribute_name("expires_at")
+        .build()
+        .map_err(|e| DbError::Other(e.to_string()))?;
+    if let Err(e) = store
+        .call(
+            store
+                .client()
+                .update_time_to_live()
+                .table_name(store.table())
+                .time_to_live_specification(ttl)
+                .send(),
+        )
+        .await
+    {
+        tracing::warn!(error = %e, "could not enable time to live on the table");
+    }
     Ok(true)
 }
 
