@@ -15,6 +15,9 @@ fn key(scope: &str, value: &str, minute: i64) -> (String, String) {
 /// The highest failure count among `keys` over this minute and the one before (so that a
 /// minute boundary never resets a count), in one BatchGetItem.
 pub async fn counts(store: &Store, keys: &[(&str, &str)], minute: i64) -> Result<u32, DbError> {
+    if keys.is_empty() {
+        return Ok(0);
+    }
     let mut wanted: Vec<Item> = Vec::new();
     for (scope, value) in keys {
         for m in [minute - 1, minute] {

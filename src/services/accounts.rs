@@ -47,12 +47,17 @@ pub async fn sign_in_from(
     password: &str,
 ) -> Result<User, AppError> {
     let minute = chrono::Utc::now().timestamp() / 60;
-    let account = email.trim().to_lowercase();
-    let keys: Vec<(&str, &str)> = if client.is_empty() {
-        vec![("email", account.as_str())]
-    } else {
-        vec![("email", account.as_str()), ("addr", client)]
-    };
+    // A malformed email cannot match an account: it gets no account counter (and stays out of
+    // the key, which DynamoDB limits in size); the address counter still applies.
+    let account = Email::parse(email)
+        .map(|e| e.as_str().to_owned())
+        .unwrap_or_default();
+    let client: String = client.chars().take(64).collect();
+    let client = client.as_str();
+    let keys: Vec<(&str, &str)> = [("email", account.as_str()), ("addr", client)]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
     if throttle::counts(store, &keys, minute).await? >= throttle::LIMIT {
         return Err(AppError::TooManyRequests(
             "Too many failed sign-ins. Wait a minute, then try again.".into(),
