@@ -546,24 +546,7 @@ pub async fn bulk_load(
         batches.push(writes);
     }
     stream::iter(batches)
-        .map(|mut writes| async move {
-            while !writes.is_empty() {
-                let out = store
-                    .call(
-                        store
-                            .client()
-                            .batch_write_item()
-                            .request_items(store.table(), writes)
-                            .send(),
-                    )
-                    .await?;
-                writes = out
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(store.table()))
-                    .unwrap_or_default();
-            }
-            Ok::<(), AppError>(())
-        })
+        .map(|writes| store.batch_write(writes))
         .buffer_unordered(8)
         .try_collect::<Vec<()>>()
         .await?;

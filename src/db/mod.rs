@@ -95,6 +95,51 @@ impl Store {
         result.map_err(DbError::from_sdk)
     }
 
+    /// Every item of one partition, strongly consistent, following pages (one call until the
+    /// partition passes 1 MB).
+    pub async fn query_partition(&self, pk: &str) -> Result<Vec<Item>, DbError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let req = self
+                .client
+                .query()
+                .table_name(self.table())
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(pk))
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take());
+            let out = self.call(req.send()).await?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(k) => start = Some(k),
+                None => return Ok(items),
+            }
+        }
+    }
+
+    /// BatchWriteItem of `writes`, 25 at a time, retrying what DynamoDB leaves unprocessed.
+    pub async fn batch_write(
+        &self,
+        writes: Vec<aws_sdk_dynamodb::types::WriteRequest>,
+    ) -> Result<(), DbError> {
+        for chunk in writes.chunks(25) {
+            let mut pending = chunk.to_vec();
+            while !pending.is_empty() {
+                let req = self
+                    .client
+                    .batch_write_item()
+                    .request_items(self.table(), pending);
+                let out = self.call(req.send()).await?;
+                pending = out
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(self.table()))
+                    .unwrap_or_default();
+            }
+        }
+        Ok(())
+    }
+
     /// One GetItem by key.
     pub async fn get(&self, pk: &str, sk: &str, consistent: bool) -> Result<Option<Item>, DbError> {
         let req = self

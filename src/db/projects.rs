@@ -118,39 +118,19 @@ pub async fn board(
     let mut members = Vec::new();
     let mut stories = Vec::new();
     let mut tasks = Vec::new();
-    let mut start = None;
-    loop {
-        let out = store
-            .call(
-                store
-                    .client()
-                    .query()
-                    .table_name(store.table())
-                    .key_condition_expression("pk = :pk")
-                    .expression_attribute_values(":pk", s(project_pk(key)))
-                    .consistent_read(true)
-                    .set_exclusive_start_key(start.take())
-                    .send(),
-            )
-            .await?;
-        for item in out.items.unwrap_or_default() {
-            let sk = match item.get(SK) {
-                Some(AttributeValue::S(sk)) => sk.clone(),
-                _ => continue,
-            };
-            if sk == PROJECT_META_SK {
-                project = Some(from_item::<MetaItem>(item)?.project);
-            } else if sk.starts_with(MEMBER_PREFIX) {
-                members.push(from_item::<MemberItem>(item)?.member);
-            } else if sk.starts_with(STORY_PREFIX) {
-                stories.push(from_item::<StoryItem>(item)?.story);
-            } else if sk.starts_with(TASK_PREFIX) {
-                tasks.push(from_item::<TaskItem>(item)?.task);
-            }
-        }
-        match out.last_evaluated_key {
-            Some(k) => start = Some(k),
-            None => break,
+    for item in store.query_partition(&project_pk(key)).await? {
+        let sk = match item.get(SK) {
+            Some(AttributeValue::S(sk)) => sk.clone(),
+            _ => continue,
+        };
+        if sk == PROJECT_META_SK {
+            project = Some(from_item::<MetaItem>(item)?.project);
+        } else if sk.starts_with(MEMBER_PREFIX) {
+            members.push(from_item::<MemberItem>(item)?.member);
+        } else if sk.starts_with(STORY_PREFIX) {
+            stories.push(from_item::<StoryItem>(item)?.story);
+        } else if sk.starts_with(TASK_PREFIX) {
+            tasks.push(from_item::<TaskItem>(item)?.task);
         }
     }
     let Some(project) = project else {
@@ -809,63 +789,34 @@ pub async fn delete_task(
 
 /// Removes a deleted task's comments, one page at a time.
 async fn delete_comments(store: &Store, key: &ProjectKey, number: u32) -> Result<(), AppError> {
+    use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
     let pk = comments_pk(key, number);
     loop {
-        let out = store
-            .call(
-                store
-                    .client()
-                    .query()
-                    .table_name(store.table())
-                    .key_condition_expression("pk = :pk")
-                    .expression_attribute_values(":pk", s(&pk))
-                    .projection_expression("pk, sk")
-                    .limit(25)
-                    .send(),
-            )
-            .await?;
-        let keys = out.items.unwrap_or_default();
+        let query = store
+            .client()
+            .query()
+            .table_name(store.table())
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(&pk))
+            .projection_expression("pk, sk")
+            .limit(100);
+        let keys = store.call(query.send()).await?.items.unwrap_or_default();
         if keys.is_empty() {
             return Ok(());
         }
-        let mut writes: Vec<_> = keys
+        let writes = keys
             .into_iter()
             .map(|k| {
-                aws_sdk_dynamodb::types::WriteRequest::builder()
-                    .delete_request(
-                        aws_sdk_dynamodb::types::DeleteRequest::builder()
-                            .set_key(Some(k))
-                            .build()
-                            .map_err(AppError::internal)?,
-                    )
+                let delete = DeleteRequest::builder()
+                    .set_key(Some(k))
                     .build()
-                    .pipe(Ok)
+                    .map_err(AppError::internal)?;
+                Ok(WriteRequest::builder().delete_request(delete).build())
             })
-            .collect::<Result<_, AppError>>()?;
-        while !writes.is_empty() {
-            let out = store
-                .call(
-                    store
-                        .client()
-                        .batch_write_item()
-                        .request_items(store.table(), writes)
-                        .send(),
-                )
-                .await?;
-            writes = out
-                .unprocessed_items
-                .and_then(|mut u| u.remove(store.table()))
-                .unwrap_or_default();
-        }
+            .collect::<Result<Vec<_>, AppError>>()?;
+        store.batch_write(writes).await?;
     }
 }
-
-trait Pipe: Sized {
-    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
-        f(self)
-    }
-}
-impl<T> Pipe for T {}
 
 /// Adds a comment (any member): the comment and the task's comment count in one transaction.
 pub async fn add_comment(

@@ -78,7 +78,19 @@ struct DeclineTask {
     gsi2pk: String,
     gsi2sk: String,
     job_id: String,
-    job_type: String,
+}
+
+impl DeclineTask {
+    /// The pending "decline the other applications" task of a job that just closed.
+    fn new(job_id: &str, now: &chrono::DateTime<Utc>) -> Self {
+        Self {
+            pk: job_pk(job_id),
+            sk: DECLINE_SK.into(),
+            gsi2pk: DECLINE_PENDING.into(),
+            gsi2sk: newest_sk(now, job_id),
+            job_id: job_id.to_owned(),
+        }
+    }
 }
 
 /// The profile partition: the account, its reviews, and its sitter profile, in one Query
@@ -230,35 +242,15 @@ pub async fn job_with_applications(
 ) -> Result<Option<(Job, Vec<Application>)>, AppError> {
     let mut job = None;
     let mut apps = Vec::new();
-    let mut start = None;
-    loop {
-        let out = store
-            .call(
-                store
-                    .client()
-                    .query()
-                    .table_name(store.table())
-                    .key_condition_expression("pk = :pk")
-                    .expression_attribute_values(":pk", s(job_pk(id)))
-                    .consistent_read(true)
-                    .set_exclusive_start_key(start.take())
-                    .send(),
-            )
-            .await?;
-        for item in out.items.unwrap_or_default() {
-            match item.get(SK) {
-                Some(AttributeValue::S(sk)) if sk == JOB_META_SK => {
-                    job = Some(from_item::<JobItem>(item)?.job)
-                }
-                Some(AttributeValue::S(sk)) if sk.starts_with(APPLICATION_PREFIX) => {
-                    apps.push(from_item::<ApplicationItem>(item)?.application)
-                }
-                _ => {}
+    for item in store.query_partition(&job_pk(id)).await? {
+        match item.get(SK) {
+            Some(AttributeValue::S(sk)) if sk == JOB_META_SK => {
+                job = Some(from_item::<JobItem>(item)?.job)
             }
-        }
-        match out.last_evaluated_key {
-            Some(k) => start = Some(k),
-            None => break,
+            Some(AttributeValue::S(sk)) if sk.starts_with(APPLICATION_PREFIX) => {
+                apps.push(from_item::<ApplicationItem>(item)?.application)
+            }
+            _ => {}
         }
     }
     apps.sort_by_key(|a| a.applied_at);
@@ -453,14 +445,7 @@ pub async fn book_only(
         .iter()
         .find(|a| a.nanny.id == nanny_id)
         .ok_or_else(|| AppError::validation("That nanny has not applied to this job."))?;
-    let task = DeclineTask {
-        pk: job_pk(job_id),
-        sk: DECLINE_SK.into(),
-        gsi2pk: DECLINE_PENDING.into(),
-        gsi2sk: newest_sk(&now, job_id),
-        job_id: job_id.to_owned(),
-        job_type: job.job_type.clone(),
-    };
+    let task = DeclineTask::new(job_id, &now);
     let mail = mail_to(
         nanny_id,
         format!("You are booked: {}", job.job_type),
@@ -525,14 +510,7 @@ pub async fn cancel(
 ) -> Result<(), AppError> {
     let table = store.table();
     let now = Utc::now();
-    let task = DeclineTask {
-        pk: job_pk(job_id),
-        sk: DECLINE_SK.into(),
-        gsi2pk: DECLINE_PENDING.into(),
-        gsi2sk: newest_sk(&now, job_id),
-        job_id: job_id.to_owned(),
-        job_type: String::new(),
-    };
+    let task = DeclineTask::new(job_id, &now);
     let items = vec![
         tx::update(
             table,
