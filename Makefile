@@ -3,7 +3,7 @@ SHELL := /bin/bash
 # Same flag as cargo-leptos's debug builds, so clippy and tests share their dependency builds.
 ERASE := RUSTFLAGS="--cfg erase_components"
 
-.PHONY: dev test lint fmt clippy ci release tools
+.PHONY: dev test bench faults lint fmt clippy ci release tools
 
 ## Run the app with local DynamoDB, the SES emulator and demo data, with live reload.
 dev:
@@ -12,6 +12,14 @@ dev:
 ## Every test: unit, integration (DynamoDB Local + SES emulator) and Playwright.
 test:
 	@bash scripts/test.sh
+
+## Benchmark: release server, realistic data, wrk at concurrency 1/8/32; tables + bench-results/*.json.
+bench:
+	@bash scripts/bench.sh
+
+## Fault tests alone (also in `make test`): DynamoDB Local SIGKILLed under write load, SES outage.
+faults:
+	@bash scripts/faults.sh
 
 ## fmt check and clippy for both features, warnings denied.
 lint: clippy

@@ -82,9 +82,7 @@ cleanup() {
     for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.3; done
     kill -KILL "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   done
-  port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-PIDS=()
+  PIDS=()
 }
 
 # Starts a command in its own process group, so cleanup can stop it and all its children.
@@ -121,4 +119,20 @@ start_ses() { # port logfile
 local_aws_env() {
   export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1
   unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL
+}
+
+# DynamoDB Local (in memory) and the SES emulator on free ports for the Rust tests; exports the
+# variables the tests read. Needs RUN_DIR and the cleanup trap.
+start_test_services() {
+  local ddb_port ses_port
+  ddb_port=$(free_port)
+  ses_port=$(free_port)
+  log "DynamoDB Local on :$ddb_port, SES emulator on :$ses_port (logs in $RUN_DIR)"
+  start_dynamodb "$ddb_port" "$RUN_DIR/dynamodb.log"
+  start_ses "$ses_port" "$RUN_DIR/ses.log"
+  local_aws_env
+  export MINIJIRA_TEST_DYNAMODB="http://127.0.0.1:$ddb_port"
+  export MINIJIRA_TEST_SES="http://127.0.0.1:$ses_port"
+  MINIJIRA_DDB_JAR="$ROOT/$(ddb_jar)"
+  export MINIJIRA_DDB_JAR
 }

@@ -13,16 +13,7 @@ RUN_DIR=$(mktemp -d /tmp/minijira-test.XXXXXX)
 trap 'cleanup' EXIT
 trap 'exit 130' INT TERM
 
-DDB_PORT=$(free_port)
-SES_PORT=$(free_port)
-log "DynamoDB Local on :$DDB_PORT, SES emulator on :$SES_PORT (logs in $RUN_DIR)"
-start_dynamodb "$DDB_PORT" "$RUN_DIR/dynamodb.log"
-start_ses "$SES_PORT" "$RUN_DIR/ses.log"
-local_aws_env
-
-export MINIJIRA_TEST_DYNAMODB="http://127.0.0.1:$DDB_PORT"
-export MINIJIRA_TEST_SES="http://127.0.0.1:$SES_PORT"
-export MINIJIRA_DDB_JAR="$ROOT/$(ddb_jar)"
+start_test_services
 
 started=$(date +%s)
 log "unit and integration tests"

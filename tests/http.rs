@@ -8,32 +8,6 @@ use minijira::api::auth::{SignIn, SignUp};
 use minijira::api::people::ListPeople;
 use minijira::server::app::router;
 
-async fn signed_up(app: &axum::Router, handle: &str) -> String {
-    let reply = send(
-        app,
-        call(
-            SignUp::PATH,
-            &[
-                ("email", &format!("{handle}@example.org")),
-                ("handle", handle),
-                ("display_name", "Test Person"),
-                ("password", "correct-horse-battery-9"),
-                ("kind", "member"),
-                ("next", ""),
-            ],
-            None,
-        ),
-    )
-    .await;
-    assert!(
-        reply.status.is_success() || reply.status.is_redirection(),
-        "{} {}",
-        reply.status,
-        reply.body
-    );
-    session_cookie(&reply).expect("sign-up sets the session cookie")
-}
-
 #[tokio::test]
 async fn pages_report_dynamodb_work_in_server_timing() {
     let app = router(state().await);
@@ -220,10 +194,7 @@ async fn healthz_checks_dynamodb() {
 /// DynamoDB down: a friendly 503 page, never a panic; back up: the same app serves again.
 #[tokio::test]
 async fn friendly_error_while_dynamodb_is_down_and_recovery_without_restart() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = free_port();
     let endpoint = format!("http://127.0.0.1:{port}");
     let state = state_at(&endpoint, false).await;
     let store = state.store.clone();
@@ -243,18 +214,7 @@ async fn friendly_error_while_dynamodb_is_down_and_recovery_without_restart() {
     assert_eq!(send(&app, get("/healthz", None)).await.status, 503);
 
     // Start DynamoDB Local on that port, create the table, and ask the same app again.
-    let jar = std::env::var("MINIJIRA_DDB_JAR").expect("MINIJIRA_DDB_JAR is set by make test");
-    let lib = std::path::Path::new(&jar)
-        .parent()
-        .unwrap()
-        .join("DynamoDBLocal_lib");
-    let mut ddb = std::process::Command::new("java")
-        .arg(format!("-Djava.library.path={}", lib.display()))
-        .args(["-jar", &jar, "-inMemory", "-port", &port.to_string()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("java starts");
+    let mut ddb = Service::dynamodb(port, None);
     let mut ready = false;
     for _ in 0..150 {
         if minijira::db::schema::ensure_table(&store).await.is_ok() {
@@ -264,8 +224,7 @@ async fn friendly_error_while_dynamodb_is_down_and_recovery_without_restart() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     let up = send(&app, get("/healthz", None)).await;
-    let _ = ddb.kill();
-    let _ = ddb.wait();
+    ddb.kill();
     assert!(ready, "DynamoDB Local came up");
     assert_eq!(up.status, 200, "serves again without a restart");
 }

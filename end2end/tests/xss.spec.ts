@@ -72,3 +72,72 @@ test("user text with script and attribute payloads renders inert everywhere", as
   expect(await page.locator("img[src=x], svg[onload]").count()).toBe(0);
   expect(dialogs).toEqual([]);
 });
+
+test("Sitters text with script and attribute payloads renders inert", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const dialogs: string[] = [];
+  const open = async (prefix: string, kind: string) => {
+    const page = await (await browser.newContext()).newPage();
+    page.on("dialog", async (d) => {
+      dialogs.push(d.message());
+      await d.dismiss();
+    });
+    const handle = uniqueHandle(prefix);
+    await signUp(page, handle, payloads[1].slice(0, 60), kind);
+    return { page, handle };
+  };
+  const parent = await open("xp", "parent");
+  const nanny = await open("xn", "nanny");
+  const p = (n: number) => String(n).padStart(2, "0");
+  const utc = (d: Date) =>
+    `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}T${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
+
+  // A past job (so it can be reviewed) with payloads in every text field.
+  await parent.page.goto("/sitters/jobs/new");
+  await hydrated(parent.page);
+  const start = new Date(Date.now() - 30 * 3600 * 1000);
+  await parent.page.getByLabel("Type of job").fill(payloads[0]);
+  await parent.page.getByLabel("Starts (UTC)").fill(utc(start));
+  await parent.page.getByLabel("Ends (UTC)").fill(utc(new Date(start.getTime() + 3 * 3600 * 1000)));
+  await parent.page.getByLabel("Address (shown only to the nanny you book)").fill(payloads[2]);
+  await parent.page.getByLabel("City").fill("Xssville");
+  await parent.page.getByLabel("Number of kids").fill("2");
+  await parent.page.getByLabel("Pay (total)").fill("50");
+  await parent.page.getByLabel("Description").fill(payloads.join(" "));
+  await parent.page.getByRole("button", { name: "Post the job" }).click();
+  await expect(parent.page).toHaveURL(/\/sitters\/jobs\/[0-9A-Z]{26}$/);
+  const jobUrl = new URL(parent.page.url()).pathname;
+
+  // The nanny applies with a payload note; the parent books her; both review with payloads.
+  await nanny.page.goto(jobUrl);
+  await hydrated(nanny.page);
+  await nanny.page.getByLabel("A note for the parent").fill(payloads.join(" "));
+  await nanny.page.getByTestId("apply").click();
+  await expect(nanny.page.getByTestId("my-status")).toHaveText("pending");
+  await parent.page.reload();
+  await hydrated(parent.page);
+  await parent.page.getByTestId("application").first().getByTestId("book").click();
+  await expect(parent.page.getByTestId("job-status")).toHaveText("booked");
+  await parent.page.reload();
+  await hydrated(parent.page);
+  await parent.page.getByLabel("5★").check();
+  await parent.page.getByLabel("A few words").fill(payloads.join(" "));
+  await parent.page.getByTestId("submit-review").click();
+  await expect(parent.page.getByTestId("reviewed")).toBeVisible();
+
+  // Every page that shows them, for both people.
+  for (const who of [parent, nanny]) {
+    for (const path of [jobUrl, "/sitters", "/sitters/jobs?city=xssville", `/u/${nanny.handle}`, `/u/${parent.handle}`]) {
+      await who.page.goto(path);
+      await hydrated(who.page);
+    }
+  }
+  await nanny.page.goto(`/u/${nanny.handle}`);
+  await expect(nanny.page.getByText(payloads[0]).first()).toBeVisible();
+  await parent.page.goto(jobUrl);
+  await expect(parent.page.getByTestId("job-title")).toHaveText(payloads[0]);
+  for (const who of [parent, nanny]) {
+    expect(await who.page.locator("img[src=x], svg[onload]").count()).toBe(0);
+  }
+  expect(dialogs).toEqual([]);
+});

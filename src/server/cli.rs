@@ -42,6 +42,13 @@ pub enum Command {
     },
     /// Load the demo data (accounts, and what the other areas add) unless already loaded.
     Seed,
+    /// Write the benchmark's data set (`make bench`); prints where its pages are, as JSON.
+    BenchSeed {
+        #[arg(value_enum)]
+        phase: super::bench::Phase,
+        #[command(flatten)]
+        plan: super::bench::Plan,
+    },
     /// Grant or revoke admin rights (the only way to become admin).
     Admin {
         #[command(subcommand)]
@@ -112,6 +119,13 @@ async fn tool(config: &Config, command: Command) -> Result<(), String> {
                     "demo data was already loaded"
                 }
             );
+        }
+        Command::BenchSeed { phase, plan } => {
+            schema::ensure_table(&store).await.map_err(|e| err(&e))?;
+            let out = super::bench::run(&store, phase, &plan)
+                .await
+                .map_err(|e| err(&e))?;
+            println!("{out}");
         }
         Command::Admin { action } => {
             let (email, grant) = match action {

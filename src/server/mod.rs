@@ -1,6 +1,7 @@
 //! Server-only plumbing: configuration, state, router, middleware, CLI.
 
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod context;

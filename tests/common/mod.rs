@@ -35,10 +35,19 @@ pub fn leptos_options() -> leptos::config::LeptosOptions {
 
 /// App state on a fresh table at `endpoint`.
 pub async fn state_at(endpoint: &str, create_table: bool) -> AppState {
+    let ses = std::env::var("MINIJIRA_TEST_SES").unwrap_or_else(|_| "http://127.0.0.1:9".into());
+    state_with(endpoint, &ses, create_table).await
+}
+
+/// App state on a fresh table at a DynamoDB endpoint, sending mail to an SES endpoint.
+pub async fn state_with(endpoint: &str, ses: &str, create_table: bool) -> AppState {
     // Logs (internal error causes included) show in a failing test's output.
     let _ = tracing_subscriber::fmt()
         .with_test_writer()
-        .with_env_filter("warn,minijira=info")
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,minijira=info".into()),
+        )
         .try_init();
     let table = unique("it_");
     let cli = Cli::try_parse_from([
@@ -46,7 +55,7 @@ pub async fn state_at(endpoint: &str, create_table: bool) -> AppState {
         "--dynamodb-endpoint",
         endpoint,
         "--ses-endpoint",
-        &std::env::var("MINIJIRA_TEST_SES").unwrap_or_else(|_| "http://127.0.0.1:9".into()),
+        ses,
         "--table-name",
         &table,
         "--jwt-secret",
@@ -214,4 +223,110 @@ pub async fn user_of(store: &Store, prefix: &str, kind: &str) -> minijira::model
         .await
         .expect("sign-up")
         .session()
+}
+
+/// Signs up through the sign-up server function (as a browser does) and returns the session
+/// cookie.
+pub async fn signed_up(app: &axum::Router, handle: &str) -> String {
+    use leptos::server_fn::ServerFn;
+    let reply = send(
+        app,
+        call(
+            minijira::api::auth::SignUp::PATH,
+            &[
+                ("email", &format!("{handle}@example.org")),
+                ("handle", handle),
+                ("display_name", "Test Person"),
+                ("password", "correct-horse-battery-9"),
+                ("kind", "member"),
+                ("next", ""),
+            ],
+            None,
+        ),
+    )
+    .await;
+    assert!(
+        reply.status.is_success() || reply.status.is_redirection(),
+        "{} {}",
+        reply.status,
+        reply.body
+    );
+    session_cookie(&reply).expect("sign-up sets the session cookie")
+}
+
+/// A free TCP port on the loopback interface.
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("address").port()
+}
+
+/// Waits until something accepts connections on `port`; false after `secs`.
+pub async fn wait_port(port: u16, secs: u64) -> bool {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < until {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
+/// A local service process (DynamoDB Local, the SES emulator) killed when dropped.
+pub struct Service(pub std::process::Child);
+
+impl Service {
+    /// DynamoDB Local on `port`, keeping its data in `dir` (or in memory).
+    pub fn dynamodb(port: u16, dir: Option<&std::path::Path>) -> Self {
+        let jar = std::env::var("MINIJIRA_DDB_JAR").expect("MINIJIRA_DDB_JAR is set by make test");
+        let lib = std::path::Path::new(&jar)
+            .parent()
+            .expect("jar folder")
+            .join("DynamoDBLocal_lib");
+        let mut cmd = std::process::Command::new("java");
+        cmd.arg(format!("-Djava.library.path={}", lib.display()))
+            .args(["-jar", &jar, "-sharedDb", "-port", &port.to_string()]);
+        match dir {
+            Some(d) => cmd.arg("-dbPath").arg(d),
+            None => cmd.arg("-inMemory"),
+        };
+        let child = cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("java starts");
+        Service(child)
+    }
+
+    /// The SES emulator (aws-ses-v2-local from node_modules) on `port`.
+    pub fn ses(port: u16) -> Self {
+        let child = std::process::Command::new("node")
+            .args([
+                "node_modules/aws-ses-v2-local/dist/cli.js",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("node starts");
+        Service(child)
+    }
+
+    /// SIGKILL: no chance to flush or say goodbye.
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }
