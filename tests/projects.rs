@@ -649,3 +649,43 @@ fn clap_config(ses: &str) -> minijira::server::config::Config {
     .unwrap()
     .config
 }
+
+/// A deletion whose comment clean-up was interrupted (the server stopped after the transaction)
+/// is finished by the worker: the pending task is written in the deletion's transaction.
+#[tokio::test]
+async fn an_interrupted_task_deletion_is_finished_by_the_worker() {
+    let t = team().await;
+    db::create_task(&t.store, &t.key, &t.pm.id, fields("half-deleted"), None)
+        .await
+        .unwrap();
+    for i in 0..120 {
+        db::add_comment(
+            &t.store,
+            &t.key,
+            1,
+            svc::session_person(&t.pm),
+            format!("c{i}"),
+        )
+        .await
+        .unwrap();
+    }
+    db::delete_task_only(&t.store, &t.key, 1, &t.pm.id)
+        .await
+        .unwrap();
+    assert!(db::get_task(&t.store, &t.key, 1).await.unwrap().is_none());
+    let prefix = format!("P#{}#T#", t.key);
+    assert_eq!(
+        count_pk_prefix(&t.store, &prefix).await,
+        121,
+        "120 comments and the pending clean-up are left"
+    );
+    let pending = db::pending_cleanups(&t.store, 100).await.unwrap();
+    assert!(pending.contains(&(t.key.clone(), 1)), "{pending:?}");
+
+    minijira::server::worker::resume_cleanups(&t.store).await;
+    assert_eq!(count_pk_prefix(&t.store, &prefix).await, 0, "all gone");
+    assert!(!db::pending_cleanups(&t.store, 100)
+        .await
+        .unwrap()
+        .contains(&(t.key.clone(), 1)));
+}

@@ -89,9 +89,19 @@ pub fn comments_pk(key: &ProjectKey, n: u32) -> String {
     format!("P#{key}#T#{n:06}")
 }
 
+pub const COMMENT_PREFIX: &str = "C#";
+
 pub fn comment_sk(at: &DateTime<Utc>, id: &str) -> String {
-    format!("C#{}#{id}", at.to_rfc3339_opts(SecondsFormat::Micros, true))
+    format!(
+        "{COMMENT_PREFIX}{}#{id}",
+        at.to_rfc3339_opts(SecondsFormat::Micros, true)
+    )
 }
+
+/// A deleted task's pending "remove its comments" task, in the comments' own partition; it is
+/// written in the deletion's transaction, so the clean-up survives a server that stops half-way.
+pub const CLEANUP_SK: &str = "#CLEANUP";
+pub const CLEANUP_PENDING: &str = "TASKCLEANUP#PENDING";
 
 /// Index key of a member item: the projects of one user.
 pub fn user_projects_pk(user_id: &str) -> String {

@@ -738,7 +738,38 @@ pub async fn delete_task(
     number: u32,
     actor: &str,
 ) -> Result<(), AppError> {
+    delete_task_only(store, key, number, actor).await?;
+    delete_comments(store, key, number).await
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CleanupTask {
+    pk: String,
+    sk: String,
+    gsi2pk: String,
+    gsi2sk: String,
+    project: ProjectKey,
+    number: u32,
+}
+
+/// The task's deletion alone: one transaction that updates the counts, deletes the task and
+/// records the pending removal of its comments (finished by `delete_comments`, or by the
+/// worker if this server stops first).
+pub async fn delete_task_only(
+    store: &Store,
+    key: &ProjectKey,
+    number: u32,
+    actor: &str,
+) -> Result<(), AppError> {
     let table = store.table();
+    let cleanup = to_item(&CleanupTask {
+        pk: comments_pk(key, number),
+        sk: CLEANUP_SK.into(),
+        gsi2pk: CLEANUP_PENDING.into(),
+        gsi2sk: newest_sk(&Utc::now(), &comments_pk(key, number)),
+        project: key.clone(),
+        number,
+    })?;
     let pk = project_pk(key);
     for _ in 0..3 {
         let Some(task) = get_task(store, key, number).await? else {
@@ -762,12 +793,10 @@ pub async fn delete_task(
                 &[("#st", "status")],
                 vec![(":st", s(task.status.as_str()))],
             )?,
+            tx::create(table, cleanup.clone())?,
         ];
         match store.transact(items).await {
-            Ok(()) => {
-                delete_comments(store, key, number).await?;
-                return Ok(());
-            }
+            Ok(()) => return Ok(()),
             Err(e) if e.reason(0) == Some("ConditionalCheckFailed") => {
                 return Err(if is_member(store, key, actor).await? {
                     AppError::Forbidden
@@ -787,8 +816,8 @@ pub async fn delete_task(
     Err(AppError::conflict("This task keeps changing. Try again."))
 }
 
-/// Removes a deleted task's comments, one page at a time.
-async fn delete_comments(store: &Store, key: &ProjectKey, number: u32) -> Result<(), AppError> {
+/// Removes a deleted task's comments, one page at a time, then its clean-up task.
+pub async fn delete_comments(store: &Store, key: &ProjectKey, number: u32) -> Result<(), AppError> {
     use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
     let pk = comments_pk(key, number);
     loop {
@@ -796,12 +825,20 @@ async fn delete_comments(store: &Store, key: &ProjectKey, number: u32) -> Result
             .client()
             .query()
             .table_name(store.table())
-            .key_condition_expression("pk = :pk")
+            .key_condition_expression("pk = :pk AND begins_with(sk, :c)")
             .expression_attribute_values(":pk", s(&pk))
+            .expression_attribute_values(":c", s(COMMENT_PREFIX))
             .projection_expression("pk, sk")
             .limit(100);
         let keys = store.call(query.send()).await?.items.unwrap_or_default();
         if keys.is_empty() {
+            let done = store
+                .client()
+                .delete_item()
+                .table_name(store.table())
+                .key(PK, s(&pk))
+                .key(SK, s(CLEANUP_SK));
+            store.call(done.send()).await?;
             return Ok(());
         }
         let writes = keys
@@ -816,6 +853,31 @@ async fn delete_comments(store: &Store, key: &ProjectKey, number: u32) -> Result
             .collect::<Result<Vec<_>, AppError>>()?;
         store.batch_write(writes).await?;
     }
+}
+
+/// Comment clean-ups left unfinished (a server stopped half-way): for the worker.
+pub async fn pending_cleanups(
+    store: &Store,
+    limit: i32,
+) -> Result<Vec<(ProjectKey, u32)>, AppError> {
+    let query = store
+        .client()
+        .query()
+        .table_name(store.table())
+        .index_name(GSI2)
+        .key_condition_expression("gsi2pk = :pk")
+        .expression_attribute_values(":pk", s(CLEANUP_PENDING))
+        .limit(limit);
+    let out = store.call(query.send()).await?;
+    out.items
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| {
+            from_item::<CleanupTask>(i)
+                .map(|t| (t.project, t.number))
+                .map_err(AppError::from)
+        })
+        .collect()
 }
 
 /// Adds a comment (any member): the comment and the task's comment count in one transaction.
@@ -901,8 +963,9 @@ pub async fn comments(
                 .client()
                 .query()
                 .table_name(store.table())
-                .key_condition_expression("pk = :pk")
+                .key_condition_expression("pk = :pk AND begins_with(sk, :c)")
                 .expression_attribute_values(":pk", s(comments_pk(key, number)))
+                .expression_attribute_values(":c", s(COMMENT_PREFIX))
                 .scan_index_forward(false)
                 .set_exclusive_start_key(start)
                 .limit(limit.clamp(1, 100))

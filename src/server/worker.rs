@@ -63,11 +63,26 @@ pub async fn resume_declines(store: &Store, public_url: &str) {
     }
 }
 
+/// Finishes task deletions whose comment clean-up did not complete.
+pub async fn resume_cleanups(store: &Store) {
+    match crate::db::projects::pending_cleanups(store, 10).await {
+        Ok(tasks) => {
+            for (key, number) in tasks {
+                if let Err(e) = crate::db::projects::delete_comments(store, &key, number).await {
+                    tracing::warn!(task = %format!("{key}-{number}"), error = %e, "removing a deleted task's comments failed, will retry");
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not read pending comment clean-ups"),
+    }
+}
+
 /// Runs the worker until the process ends: busy while there is work, otherwise every 2 s.
 pub fn spawn(state: AppState) {
     tokio::spawn(async move {
         loop {
             resume_declines(&state.store, &state.settings.public_url).await;
+            resume_cleanups(&state.store).await;
             let idle = match run_once(&state.store, &state.mailer, Utc::now()).await {
                 Ok(n) => n == 0,
                 Err(e) => {
