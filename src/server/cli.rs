@@ -169,7 +169,13 @@ async fn scan(store: &Store, limit: usize) -> Result<(), String> {
             }
             let value: serde_json::Value =
                 serde_dynamo::from_item(item).map_err(|e| e.to_string())?;
-            println!("{value}");
+            // `minijira scan | head` closes the pipe early: stop quietly, do not panic.
+            use std::io::Write;
+            match writeln!(std::io::stdout().lock(), "{value}") {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+                Err(e) => return Err(e.to_string()),
+            }
             printed += 1;
         }
         match out.last_evaluated_key {
