@@ -99,8 +99,11 @@ pub async fn ensure_table(store: &Store) -> Result<bool, DbError> {
     Ok(true)
 }
 
-async fn table_exists(store: &Store) -> Result<bool, DbError> {
-    match store
+/// The table's description (status, item count, …): one DescribeTable.
+pub async fn describe(
+    store: &Store,
+) -> Result<Option<aws_sdk_dynamodb::types::TableDescription>, DbError> {
+    let out = store
         .call(
             store
                 .client()
@@ -108,8 +111,12 @@ async fn table_exists(store: &Store) -> Result<bool, DbError> {
                 .table_name(store.table())
                 .send(),
         )
-        .await
-    {
+        .await?;
+    Ok(out.table)
+}
+
+async fn table_exists(store: &Store) -> Result<bool, DbError> {
+    match describe(store).await {
         Ok(_) => Ok(true),
         Err(DbError::Other(msg)) if msg.starts_with("ResourceNotFoundException") => Ok(false),
         Err(e) => Err(e),
@@ -118,18 +125,9 @@ async fn table_exists(store: &Store) -> Result<bool, DbError> {
 
 async fn wait_active(store: &Store) -> Result<(), DbError> {
     for _ in 0..120 {
-        let out = store
-            .call(
-                store
-                    .client()
-                    .describe_table()
-                    .table_name(store.table())
-                    .send(),
-            )
-            .await?;
-        let active = out
-            .table()
-            .and_then(|t| t.table_status())
+        let active = describe(store)
+            .await?
+            .and_then(|t| t.table_status)
             .is_some_and(|s| s.as_str() == "ACTIVE");
         if active {
             return Ok(());
@@ -175,14 +173,5 @@ pub async fn list_tables(store: &Store) -> Result<Vec<String>, DbError> {
 
 /// A health probe: one cheap DescribeTable.
 pub async fn ping(store: &Store) -> Result<(), DbError> {
-    store
-        .call(
-            store
-                .client()
-                .describe_table()
-                .table_name(store.table())
-                .send(),
-        )
-        .await
-        .map(|_| ())
+    describe(store).await.map(|_| ())
 }

@@ -64,16 +64,8 @@ pub async fn run(store: &Store, phase: Phase, plan: &Plan) -> Result<serde_json:
 
 /// The table's item count as DynamoDB reports it (DynamoDB Local: exact).
 async fn item_count(store: &Store) -> Result<i64, AppError> {
-    let out = store
-        .call(
-            store
-                .client()
-                .describe_table()
-                .table_name(store.table())
-                .send(),
-        )
-        .await?;
-    Ok(out.table.and_then(|t| t.item_count).unwrap_or(0))
+    let table = crate::db::schema::describe(store).await?;
+    Ok(table.and_then(|t| t.item_count).unwrap_or(0))
 }
 
 async fn accounts(
