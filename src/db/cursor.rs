@@ -46,6 +46,19 @@ pub fn start_key(strings: KeyStrings, allowed: &[&str]) -> Result<Item, AppError
     Ok(strings.into_iter().map(|(k, v)| (k, s(v))).collect())
 }
 
+/// The start key a page link (cursor) stands for, refusing attributes outside `allowed`.
+pub fn start_from(raw: &str, allowed: &[&str]) -> Result<Item, AppError> {
+    start_key(decode::<KeyStrings>(raw)?, allowed)
+}
+
+/// `start_from` for an optional cursor: none (or empty) means the first page.
+pub fn start(cursor: Option<&str>, allowed: &[&str]) -> Result<Option<Item>, AppError> {
+    cursor
+        .filter(|c| !c.is_empty())
+        .map(|c| start_from(c, allowed))
+        .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -349,7 +349,7 @@ pub async fn page(
             (mine, msgs)
         }
         Some(c) => {
-            let start = cursor::start_key(cursor::decode::<KeyStrings>(c)?, &[PK, SK])?;
+            let start = cursor::start_from(c, &[PK, SK])?;
             if !matches!(start.get(PK), Some(AttributeValue::S(p)) if *p == pk) {
                 return Err(AppError::validation(
                     "That page link is no longer valid. Start from the first page.",

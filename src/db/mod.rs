@@ -194,13 +194,7 @@ pub async fn index_page<T: serde::de::DeserializeOwned>(
     limit: i32,
     sk_attr: &str,
 ) -> Result<(Vec<T>, Option<String>), AppError> {
-    let start = match cursor.filter(|c| !c.is_empty()) {
-        Some(c) => Some(cursor::start_key(
-            cursor::decode::<cursor::KeyStrings>(c)?,
-            &[keys::PK, keys::SK, pk_attr, sk_attr],
-        )?),
-        None => None,
-    };
+    let start = cursor::start(cursor, &[keys::PK, keys::SK, pk_attr, sk_attr])?;
     let out = store
         .call(
             store

@@ -5,7 +5,7 @@
 //! caller's member item, or a condition on the manager) and its concurrency guard (a version or
 //! a status condition), and keeps the header's status counts in step with the tasks.
 
-use super::cursor::{self, KeyStrings};
+use super::cursor;
 use super::keys::*;
 use super::outbox::{self, OutboxMail};
 use super::tx::{self, Values};
@@ -164,13 +164,7 @@ pub async fn my_projects(
     cursor: Option<&str>,
     limit: i32,
 ) -> Result<Page<DashboardRow>, AppError> {
-    let start = match cursor.filter(|c| !c.is_empty()) {
-        Some(c) => Some(cursor::start_key(
-            cursor::decode::<KeyStrings>(c)?,
-            &[PK, SK, GSI1PK, GSI1SK],
-        )?),
-        None => None,
-    };
+    let start = cursor::start(cursor, &[PK, SK, GSI1PK, GSI1SK])?;
     let out = store
         .call(
             store
@@ -798,11 +792,7 @@ pub async fn delete_task_only(
         match store.transact(items).await {
             Ok(()) => return Ok(()),
             Err(e) if e.reason(0) == Some("ConditionalCheckFailed") => {
-                return Err(if is_member(store, key, actor).await? {
-                    AppError::Forbidden
-                } else {
-                    AppError::NotFound
-                });
+                return Err(manager_only(store, key, actor).await);
             }
             // It moved between our read and our delete: read again.
             Err(e)
@@ -950,13 +940,7 @@ pub async fn comments(
     cursor: Option<&str>,
     limit: i32,
 ) -> Result<Page<Comment>, AppError> {
-    let start = match cursor.filter(|c| !c.is_empty()) {
-        Some(c) => Some(cursor::start_key(
-            cursor::decode::<KeyStrings>(c)?,
-            &[PK, SK],
-        )?),
-        None => None,
-    };
+    let start = cursor::start(cursor, &[PK, SK])?;
     let out = store
         .call(
             store
@@ -1008,14 +992,27 @@ pub async fn add_member(
         tx::create(table, to_item(&member_item(key, member))?)?,
         outbox::put(table, &mail)?,
     ];
+    let taken = AppError::conflict(format!("{name} is already a member of this project."));
+    as_manager(store, key, actor, items, 1, taken).await
+}
+
+/// Runs a project manager's transaction whose item 0 checks that `actor` manages the project:
+/// that check failing means 403 for a member and 404 for anyone else; a failed condition on
+/// item `other_at` (the other person's membership) gives `other_error`.
+async fn as_manager(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &str,
+    items: Vec<TransactWriteItem>,
+    other_at: usize,
+    other_error: AppError,
+) -> Result<(), AppError> {
     match store.transact(items).await {
         Ok(()) => Ok(()),
         Err(e) if e.reason(0) == Some("ConditionalCheckFailed") => {
             Err(manager_only(store, key, actor).await)
         }
-        Err(e) if e.reason(1) == Some("ConditionalCheckFailed") => Err(AppError::conflict(
-            format!("{name} is already a member of this project."),
-        )),
+        Err(e) if e.reason(other_at) == Some("ConditionalCheckFailed") => Err(other_error),
         Err(e) => Err(e.into()),
     }
 }
@@ -1060,16 +1057,8 @@ pub async fn remove_member(
             vec![],
         )?,
     ];
-    match store.transact(items).await {
-        Ok(()) => Ok(()),
-        Err(e) if e.reason(0) == Some("ConditionalCheckFailed") => {
-            Err(manager_only(store, key, actor).await)
-        }
-        Err(e) if e.reason(1) == Some("ConditionalCheckFailed") => {
-            Err(AppError::validation("That person is not a member."))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let not_member = AppError::validation("That person is not a member.");
+    as_manager(store, key, actor, items, 1, not_member).await
 }
 
 /// Hands the project manager role from `actor` to another member.
@@ -1118,16 +1107,8 @@ pub async fn transfer_manager(
             vec![(":manager", s("manager"))],
         )?,
     ];
-    match store.transact(items).await {
-        Ok(()) => Ok(()),
-        Err(e) if e.reason(0) == Some("ConditionalCheckFailed") => {
-            Err(manager_only(store, key, actor).await)
-        }
-        Err(e) if e.reason(2) == Some("ConditionalCheckFailed") => {
-            Err(AppError::validation("That person is not a member."))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let not_member = AppError::validation("That person is not a member.");
+    as_manager(store, key, actor, items, 2, not_member).await
 }
 
 /// The members of a project as stored (for the manager's members page and tests).

@@ -1,6 +1,6 @@
 //! Accounts: the profile item, the email/login item and the handle guard.
 
-use super::cursor::{self, KeyStrings};
+use super::cursor;
 use super::keys::*;
 use super::{from_item, s, to_item, DbError, Store};
 use crate::error::AppError;
@@ -237,13 +237,7 @@ pub async fn directory(
     cursor: Option<&str>,
     limit: i32,
 ) -> Result<Page<PersonSummary>, AppError> {
-    let start = match cursor.filter(|c| !c.is_empty()) {
-        Some(c) => Some(cursor::start_key(
-            cursor::decode::<KeyStrings>(c)?,
-            &[PK, SK, GSI1PK, GSI1SK],
-        )?),
-        None => None,
-    };
+    let start = cursor::start(cursor, &[PK, SK, GSI1PK, GSI1SK])?;
     let mut q = store
         .client()
         .query()
