@@ -27,7 +27,7 @@ lint: clippy
 
 clippy:
 	@bash -c 'source scripts/lib.sh && ensure_rust_tools'
-	$(ERASE) cargo clippy --features ssr --all-targets -- -D warnings
+	$(ERASE) cargo clippy --features ssr,bench --all-targets -- -D warnings
 	$(ERASE) cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
 fmt:

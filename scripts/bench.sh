@@ -20,6 +20,8 @@ fi
 
 log "building the release server and the release bundle (cargo leptos build --release)"
 PATH="$ROOT/node_modules/.bin:$PATH" cargo leptos build --release -P
+log "building the data loader (minijira-bench: the bench feature, not in the server)"
+cargo build --release --features bench --bin minijira-bench
 
 RUN_DIR=$(mktemp -d /tmp/minijira-bench.XXXXXX)
 trap 'cleanup' EXIT
@@ -55,7 +57,7 @@ peak_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$APP_PID/status"; }
 seed() { # phase [args...]
   local phase=$1; shift
   log "seeding: $phase $*"
-  RUST_LOG=warn target/release/minijira bench-seed "$phase" "$@" | grep '^{' | tail -n 1 >"$RUN_DIR/$phase.json"
+  RUST_LOG=warn target/release/minijira-bench "$phase" "$@" | grep '^{' | tail -n 1 >"$RUN_DIR/$phase.json"
   [ -s "$RUN_DIR/$phase.json" ] || die "seeding ($phase) printed nothing"
   json "$RUN_DIR/$phase.json" 'o => `${o.items_in_table} items in the table, seeded in ${o.seconds.toFixed(1)} s`' | while read -r l; do log "$l"; done
 }

@@ -12,4 +12,4 @@ trap 'cleanup' EXIT
 trap 'exit 130' INT TERM
 start_test_services
 # The figures are printed by the tests; the app's own log lines (every 503 of the outage) are off.
-RUST_LOG=off RUSTFLAGS="$ERASE_FLAGS" cargo test --features ssr --test faults -- --nocapture --test-threads 1
+RUST_LOG=off RUSTFLAGS="$ERASE_FLAGS" cargo test --features ssr,bench --test it -- faults:: --nocapture --test-threads 1

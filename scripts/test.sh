@@ -17,7 +17,11 @@ start_test_services
 
 started=$(date +%s)
 log "unit and integration tests"
-RUSTFLAGS="$ERASE_FLAGS" cargo test --features ssr --no-fail-fast
+# One integration-test binary (tests/it); the fault tests kill and restart their own services
+# on a timer, so they run after the rest, alone.
+RUSTFLAGS="$ERASE_FLAGS" cargo test --features ssr,bench --no-fail-fast -- --skip faults::
+log "fault tests"
+RUSTFLAGS="$ERASE_FLAGS" cargo test --features ssr,bench --test it -- faults:: --test-threads 1
 
 log "building the app (cargo leptos build)"
 cargo leptos build

@@ -49,6 +49,11 @@ impl AppError {
         Self::Conflict(msg.into())
     }
 
+    /// A page link (cursor) that is not one this app made, or no longer fits.
+    pub fn bad_page_link() -> Self {
+        Self::validation("That page link is no longer valid. Start from the first page.")
+    }
+
     /// Logs the cause (server side) and returns the generic internal error.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         #[cfg(feature = "ssr")]
@@ -89,8 +94,7 @@ impl FromServerFnError for AppError {
         match value {
             // The request did not carry the arguments the function expects: a client error.
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                #[cfg(feature = "ssr")]
-                crate::server::respond::set_status(400);
+                set_status(400);
                 Self::Validation("Some fields are missing or invalid.".into())
             }
             ServerFnErrorErr::Request(_) => Self::Network,
@@ -100,3 +104,16 @@ impl FromServerFnError for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Sets the HTTP status of the response being rendered (server side; nothing in the browser).
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(res), Ok(status)) = (
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(code),
+    ) {
+        res.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}

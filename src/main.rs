@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    minijira::server::cli::main().await
+    minijira::platform::cli::main().await
 }

@@ -17,11 +17,20 @@
 //! | message         | `C#<id>`           | `M#<time>#<ulid>` |              |                           |
 //! | 1:1 pair guard  | `DM#<uid>#<uid>`   | `DM`      |                      |                           |
 //! | unread total    | `USER#<uid>`       | `UNREAD`  |                      |                           |
+//! | sitter profile  | `USER#<uid>`       | `SITTER`  |                      |                           |
+//! | private details | `USER#<uid>`       | `PRIVATE` |                      |                           |
+//! | review of uid   | `USER#<uid>`       | `REVIEW#<job>#<reviewer>` |      |                           |
+//! | job             | `JOB#<id>`         | `#META`   | `JOBS#OPEN#<city>` / newest (open only) | `PJOBS#<parent>` / newest; gsi3 `JOBS#OPEN` / newest (open only) |
+//! | application     | `JOB#<id>`         | `APP#<nanny>` |                  | `NAPPS#<nanny>` / newest  |
+//! | decline task    | `JOB#<id>`         | `DECLINE` |                      | `JOBTASK#PENDING` / time  |
+//! | comment clean-up| `P#<KEY>#T#<n>`    | `#CLEANUP`|                      | `TASKCLEANUP#PENDING` / time |
+//! | sign-in counter | `THROTTLE#<scope>#<value>` | `<minute>` |              |                           |
 //!
 //! Numbers in sort keys are zero-padded to 6 digits so that they sort numerically. Comments
 //! live in a partition of their own so that the scrum page's one Query never reads them.
 
-use crate::models::{AccountStatus, Email, Handle, ProjectKey};
+use crate::accounts::model::{AccountStatus, Email, Handle};
+use crate::projects::model::ProjectKey;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 pub const PK: &str = "pk";
@@ -35,6 +44,53 @@ pub const GSI2SK: &str = "gsi2sk";
 pub const GSI3: &str = "gsi3";
 pub const GSI3PK: &str = "gsi3pk";
 pub const GSI3SK: &str = "gsi3sk";
+
+/// Where a query reads: the table itself or one of its global secondary indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Index {
+    Table,
+    Gsi1,
+    Gsi2,
+    Gsi3,
+}
+
+impl Index {
+    /// The index name (`None` for the table).
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Self::Table => None,
+            Self::Gsi1 => Some(GSI1),
+            Self::Gsi2 => Some(GSI2),
+            Self::Gsi3 => Some(GSI3),
+        }
+    }
+
+    pub fn pk(self) -> &'static str {
+        match self {
+            Self::Table => PK,
+            Self::Gsi1 => GSI1PK,
+            Self::Gsi2 => GSI2PK,
+            Self::Gsi3 => GSI3PK,
+        }
+    }
+
+    pub fn sk(self) -> &'static str {
+        match self {
+            Self::Table => SK,
+            Self::Gsi1 => GSI1SK,
+            Self::Gsi2 => GSI2SK,
+            Self::Gsi3 => GSI3SK,
+        }
+    }
+
+    /// The attributes of a `LastEvaluatedKey` from this index (what a cursor may hold).
+    pub fn key_attributes(self) -> Vec<&'static str> {
+        match self {
+            Self::Table => vec![PK, SK],
+            _ => vec![PK, SK, self.pk(), self.sk()],
+        }
+    }
+}
 
 pub const PROFILE_SK: &str = "PROFILE";
 pub const LOGIN_SK: &str = "LOGIN";
@@ -163,8 +219,12 @@ pub const UNREAD_SK: &str = "UNREAD";
 pub const SITTER_SK: &str = "SITTER";
 pub const PRIVATE_SK: &str = "PRIVATE";
 
+pub const REVIEW_PREFIX: &str = "REVIEW#";
+
+/// A review of the profile's owner, in their `USER#` partition. Reviews sort before the
+/// `SITTER` item, so that one Query between the two reads the profile with its reviews.
 pub fn review_sk(job_id: &str, reviewer: &str) -> String {
-    format!("REVIEW#{job_id}#{reviewer}")
+    format!("{REVIEW_PREFIX}{job_id}#{reviewer}")
 }
 
 pub fn job_pk(id: &str) -> String {
@@ -204,6 +264,11 @@ pub fn nanny_applications_pk(nanny_id: &str) -> String {
 
 pub fn seed_marker() -> (String, String) {
     ("META#SEED".into(), "META".into())
+}
+
+/// A failed sign-in counter: one per scope (`email`, `addr`), value and minute.
+pub fn throttle_key(scope: &str, value: &str, minute: i64) -> (String, String) {
+    (format!("THROTTLE#{scope}#{value}"), minute.to_string())
 }
 
 #[cfg(test)]

@@ -1,26 +1,34 @@
-//! DynamoDB access (server only). One table; see `keys` for its layout and `schema` for its
-//! indexes. Every call goes through [`Store::call`], which counts it for `Server-Timing`.
+//! DynamoDB plumbing (server only), shared by every area's store. One table; see `keys` for
+//! its layout and `schema` for its indexes.
+//!
+//! Layer rule: this module knows nothing of any area — no area types beyond the shared models
+//! used in keys, no authorisation, no text a user reads. It offers: [`Store`] (every call goes
+//! through [`Store::call`], which counts it for `Server-Timing`), the transaction builder
+//! ([`tx::Tx`], items by name), one paged query ([`Store::page`]), one conditional update
+//! ([`Store::update`]), batched reads and writes, the retry policy ([`retry`]), cursors and the
+//! mail outbox.
 
 pub mod cursor;
+pub mod expr;
 pub mod keys;
-pub mod messages;
 pub mod outbox;
-pub mod projects;
+pub mod retry;
 pub mod schema;
-pub mod seed;
-pub mod sitters;
-pub mod throttle;
-pub mod users;
+pub mod tx;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue, WriteRequest};
 use aws_sdk_dynamodb::Client;
+use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
+
+pub use expr::Expr;
+pub use keys::Index;
+pub use tx::{Tx, TxError};
 
 use crate::error::AppError;
 
@@ -49,12 +57,64 @@ impl DbMetrics {
     }
 }
 
-/// The table and its client. Cheap to clone; `for_request` attaches a request's metrics.
+/// The table and its client. Cheap to clone; [`Store::for_request`] attaches a request's
+/// metrics.
 #[derive(Clone)]
 pub struct Store {
     client: Client,
     table: Arc<str>,
     metrics: Option<Arc<DbMetrics>>,
+}
+
+/// One page of a partition of the table or of an index.
+#[derive(Debug, Clone, Copy)]
+pub struct PageQuery<'a> {
+    pub index: Index,
+    pub pk: &'a str,
+    /// Only sort keys that start with this.
+    pub sk_prefix: Option<&'a str>,
+    /// Descending sort-key order (newest first for time-keyed items).
+    pub descending: bool,
+    /// The page link of the previous page, if any.
+    pub cursor: Option<&'a str>,
+    /// Items per page (clamped to 1..=100).
+    pub limit: i32,
+}
+
+impl<'a> PageQuery<'a> {
+    /// The first page of `pk` in `index`, ascending, 50 items.
+    pub fn new(index: Index, pk: &'a str) -> Self {
+        Self {
+            index,
+            pk,
+            sk_prefix: None,
+            descending: false,
+            cursor: None,
+            limit: 50,
+        }
+    }
+
+    pub fn prefix(self, sk_prefix: &'a str) -> Self {
+        Self {
+            sk_prefix: (!sk_prefix.is_empty()).then_some(sk_prefix),
+            ..self
+        }
+    }
+
+    pub fn newest_first(self) -> Self {
+        Self {
+            descending: true,
+            ..self
+        }
+    }
+
+    pub fn after(self, cursor: Option<&'a str>) -> Self {
+        Self { cursor, ..self }
+    }
+
+    pub fn limit(self, limit: i32) -> Self {
+        Self { limit, ..self }
+    }
 }
 
 impl Store {
@@ -81,6 +141,12 @@ impl Store {
         &self.table
     }
 
+    fn record(&self, started: Instant) {
+        if let Some(m) = &self.metrics {
+            m.record(started);
+        }
+    }
+
     /// Runs one DynamoDB operation, counting it and its duration for this request.
     pub async fn call<T, E, F>(&self, op: F) -> Result<T, DbError>
     where
@@ -89,10 +155,77 @@ impl Store {
     {
         let started = Instant::now();
         let result = op.await;
-        if let Some(m) = &self.metrics {
-            m.record(started);
-        }
+        self.record(started);
         result.map_err(DbError::from_sdk)
+    }
+
+    /// One GetItem by key.
+    pub async fn get(&self, pk: &str, sk: &str, consistent: bool) -> Result<Option<Item>, DbError> {
+        let req = self
+            .client
+            .get_item()
+            .table_name(self.table())
+            .key(keys::PK, s(pk))
+            .key(keys::SK, s(sk));
+        Ok(self
+            .call(req.consistent_read(consistent).send())
+            .await?
+            .item)
+    }
+
+    /// One GetItem, decoded.
+    pub async fn get_as<T: DeserializeOwned>(
+        &self,
+        pk: &str,
+        sk: &str,
+        consistent: bool,
+    ) -> Result<Option<T>, DbError> {
+        self.get(pk, sk, consistent)
+            .await?
+            .map(from_item)
+            .transpose()
+    }
+
+    /// Whether an item exists (a strongly consistent read of its key only).
+    pub async fn exists(&self, pk: &str, sk: &str) -> Result<bool, DbError> {
+        let req = self
+            .client
+            .get_item()
+            .table_name(self.table())
+            .key(keys::PK, s(pk))
+            .key(keys::SK, s(sk))
+            .consistent_read(true)
+            .projection_expression("pk");
+        Ok(self.call(req.send()).await?.item.is_some())
+    }
+
+    /// One UpdateItem: `expr`'s update, under its condition (a failed condition is
+    /// [`DbError::ConditionFailed`]). Returns the updated attributes.
+    pub async fn update(&self, pk: &str, sk: &str, expr: Expr) -> Result<Item, DbError> {
+        let (update, condition, names, values) = expr.into_parts();
+        let req = self
+            .client
+            .update_item()
+            .table_name(self.table())
+            .key(keys::PK, s(pk))
+            .key(keys::SK, s(sk))
+            .set_update_expression(update)
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values(ReturnValue::UpdatedNew);
+        Ok(self.call(req.send()).await?.attributes.unwrap_or_default())
+    }
+
+    /// One DeleteItem, unconditional (deleting a missing item is not an error).
+    pub async fn delete(&self, pk: &str, sk: &str) -> Result<(), DbError> {
+        let req = self
+            .client
+            .delete_item()
+            .table_name(self.table())
+            .key(keys::PK, s(pk))
+            .key(keys::SK, s(sk));
+        self.call(req.send()).await.map(|_| ())
     }
 
     /// Every item of one partition, strongly consistent, following pages (one call until the
@@ -118,13 +251,94 @@ impl Store {
         }
     }
 
-    /// BatchWriteItem of `writes`, 25 at a time, retrying what DynamoDB leaves unprocessed.
-    pub async fn batch_write(
+    /// One page of a partition (of the table or an index), in one Query: the raw items and the
+    /// page link of the next page. Every cursor-paged list goes through here.
+    pub async fn page_items(
         &self,
-        writes: Vec<aws_sdk_dynamodb::types::WriteRequest>,
-    ) -> Result<(), DbError> {
+        q: PageQuery<'_>,
+    ) -> Result<(Vec<Item>, Option<String>), DbError> {
+        let start = cursor::start(q.cursor, &q.index.key_attributes())?;
+        let (pk_attr, sk_attr) = (q.index.pk(), q.index.sk());
+        let mut req = self
+            .client
+            .query()
+            .table_name(self.table())
+            .set_index_name(q.index.name().map(str::to_owned))
+            .expression_attribute_values(":pk", s(q.pk))
+            .scan_index_forward(!q.descending)
+            .set_exclusive_start_key(start)
+            .limit(q.limit.clamp(1, 100));
+        req = match q.sk_prefix {
+            Some(prefix) => req
+                .key_condition_expression(format!(
+                    "{pk_attr} = :pk AND begins_with({sk_attr}, :prefix)"
+                ))
+                .expression_attribute_values(":prefix", s(prefix)),
+            None => req.key_condition_expression(format!("{pk_attr} = :pk")),
+        };
+        let out = self.call(req.send()).await?;
+        let items = out.items.unwrap_or_default();
+        let next = out
+            .last_evaluated_key
+            .filter(|_| !items.is_empty())
+            .map(|k| cursor::encode(&cursor::key_strings(&k)));
+        Ok((items, next))
+    }
+
+    /// [`Store::page_items`], each item decoded as `T`.
+    pub async fn page<T: DeserializeOwned>(
+        &self,
+        q: PageQuery<'_>,
+    ) -> Result<(Vec<T>, Option<String>), DbError> {
+        let (items, next) = self.page_items(q).await?;
+        let items = items
+            .into_iter()
+            .map(from_item)
+            .collect::<Result<Vec<T>, _>>()?;
+        Ok((items, next))
+    }
+
+    /// BatchGetItem of any number of keys (100 per call), retrying unprocessed keys with the
+    /// one retry policy. Items come back in no particular order; missing ones are absent.
+    pub async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, DbError> {
+        let mut found = Vec::new();
+        for chunk in keys.chunks(100) {
+            let mut pending = chunk.to_vec();
+            let mut backoff = retry::Backoff::new();
+            while !pending.is_empty() {
+                let request = KeysAndAttributes::builder()
+                    .set_keys(Some(pending))
+                    .build()
+                    .map_err(|e| DbError::Other(e.to_string()))?;
+                let req = self
+                    .client
+                    .batch_get_item()
+                    .request_items(self.table(), request);
+                let out = self.call(req.send()).await?;
+                found.extend(
+                    out.responses
+                        .unwrap_or_default()
+                        .remove(self.table())
+                        .unwrap_or_default(),
+                );
+                pending = out
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(self.table()))
+                    .map(|k| k.keys)
+                    .unwrap_or_default();
+                if !pending.is_empty() && !backoff.wait().await {
+                    return Err(DbError::Unavailable("keys left unprocessed".into()));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// BatchWriteItem of `writes`, 25 at a time, retrying what DynamoDB leaves unprocessed.
+    pub async fn batch_write(&self, writes: Vec<WriteRequest>) -> Result<(), DbError> {
         for chunk in writes.chunks(25) {
             let mut pending = chunk.to_vec();
+            let mut backoff = retry::Backoff::new();
             while !pending.is_empty() {
                 let req = self
                     .client
@@ -135,104 +349,55 @@ impl Store {
                     .unprocessed_items
                     .and_then(|mut u| u.remove(self.table()))
                     .unwrap_or_default();
+                if !pending.is_empty() && !backoff.wait().await {
+                    return Err(DbError::Unavailable("writes left unprocessed".into()));
+                }
             }
         }
         Ok(())
     }
 
-    /// One GetItem by key.
-    pub async fn get(&self, pk: &str, sk: &str, consistent: bool) -> Result<Option<Item>, DbError> {
-        let req = self
-            .client
-            .get_item()
-            .table_name(self.table())
-            .key(keys::PK, s(pk))
-            .key(keys::SK, s(sk));
-        Ok(self
-            .call(req.consistent_read(consistent).send())
-            .await?
-            .item)
-    }
-
-    /// One TransactWriteItems call. A cancelled transaction reports one code per item.
-    pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), DbError> {
-        let started = Instant::now();
-        let result = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        if let Some(m) = &self.metrics {
-            m.record(started);
-        }
-        match result {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(service)) => match service.err() {
-                TransactWriteItemsError::TransactionCanceledException(e) => {
-                    Err(DbError::TransactionCanceled(
-                        e.cancellation_reasons()
-                            .iter()
-                            .map(|r| r.code().unwrap_or("None").to_owned())
-                            .collect(),
-                    ))
-                }
-                _ => Err(DbError::from_sdk(SdkError::ServiceError(service))),
-            },
-            Err(other) => Err(DbError::from_sdk(other)),
-        }
+    /// Deletes every item whose key is in `keys` (batched).
+    pub async fn delete_keys(&self, keys: Vec<Item>) -> Result<(), DbError> {
+        use aws_sdk_dynamodb::types::DeleteRequest;
+        let writes = keys
+            .into_iter()
+            .map(|k| {
+                let delete = DeleteRequest::builder()
+                    .set_key(Some(k))
+                    .build()
+                    .map_err(|e| DbError::Other(e.to_string()))?;
+                Ok(WriteRequest::builder().delete_request(delete).build())
+            })
+            .collect::<Result<Vec<_>, DbError>>()?;
+        self.batch_write(writes).await
     }
 }
 
-/// One page of an index partition, newest first: `(items, cursor of the next page)`.
-pub async fn index_page<T: serde::de::DeserializeOwned>(
-    store: &Store,
-    index: &str,
-    pk_attr: &str,
-    pk: &str,
-    cursor: Option<&str>,
-    limit: i32,
-    sk_attr: &str,
-) -> Result<(Vec<T>, Option<String>), AppError> {
-    let start = cursor::start(cursor, &[keys::PK, keys::SK, pk_attr, sk_attr])?;
-    let out = store
-        .call(
-            store
-                .client()
-                .query()
-                .table_name(store.table())
-                .index_name(index)
-                .key_condition_expression(format!("{pk_attr} = :pk"))
-                .expression_attribute_values(":pk", s(pk))
-                .scan_index_forward(false)
-                .set_exclusive_start_key(start)
-                .limit(limit.clamp(1, 100))
-                .send(),
-        )
-        .await?;
-    let items = out
-        .items
-        .unwrap_or_default()
+/// The primary key of an item.
+pub fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
+    [(keys::PK.to_owned(), s(pk)), (keys::SK.to_owned(), s(sk))]
         .into_iter()
-        .map(from_item::<T>)
-        .collect::<Result<Vec<_>, _>>()?;
-    let next = out
-        .last_evaluated_key
-        .filter(|_| !items.is_empty())
-        .map(|k| cursor::encode(&cursor::key_strings(&k)));
-    Ok((items, next))
+        .collect()
+}
+
+/// The string value of attribute `name` of an item.
+pub fn attr<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    match item.get(name) {
+        Some(AttributeValue::S(v)) => Some(v),
+        _ => None,
+    }
 }
 
 /// What callers need to tell apart; everything else is an internal failure.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    /// A condition expression failed (the item exists, changed, or is missing).
+    /// A condition expression of a single-item write failed.
     #[error("condition failed")]
     ConditionFailed,
-    /// A transaction was cancelled; one code per item, in request order
-    /// (`None`, `ConditionalCheckFailed`, `TransactionConflict`, …).
-    #[error("transaction cancelled: {0:?}")]
-    TransactionCanceled(Vec<String>),
+    /// A page link that this table did not make (tampered, truncated, or another list's).
+    #[error("bad cursor")]
+    BadCursor,
     /// The database could not be reached or is throttling.
     #[error("dynamodb unavailable: {0}")]
     Unavailable(String),
@@ -270,19 +435,6 @@ impl DbError {
             _ => Self::Other(error_chain(&err)),
         }
     }
-
-    /// True when the transaction lost a race with another one and may simply be retried.
-    pub fn is_transaction_conflict(&self) -> bool {
-        matches!(self, Self::TransactionCanceled(r) if r.iter().any(|c| c == "TransactionConflict"))
-    }
-
-    /// The cancellation code of the item at `index` of a cancelled transaction.
-    pub fn reason(&self, index: usize) -> Option<&str> {
-        match self {
-            Self::TransactionCanceled(r) => r.get(index).map(String::as_str),
-            _ => None,
-        }
-    }
 }
 
 fn error_chain(err: &dyn std::error::Error) -> String {
@@ -300,10 +452,28 @@ impl From<DbError> for AppError {
     fn from(err: DbError) -> Self {
         match err {
             DbError::Unavailable(cause) => AppError::unavailable(cause),
+            DbError::BadCursor => AppError::bad_page_link(),
             other => AppError::internal(other),
         }
     }
 }
+
+/// What an area's store reports when a write is refused: one of the area's named outcomes
+/// (`R`), or a database failure. The area's rules turn `R` into the user's [`AppError`].
+#[derive(Debug)]
+pub enum Refusal<R> {
+    Refused(R),
+    Db(DbError),
+}
+
+impl<R> From<DbError> for Refusal<R> {
+    fn from(e: DbError) -> Self {
+        Self::Db(e)
+    }
+}
+
+/// A store result whose refusals are the area's outcomes `R`.
+pub type Outcome<T, R> = Result<T, Refusal<R>>;
 
 pub fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
@@ -313,124 +483,20 @@ pub fn n(v: impl ToString) -> AttributeValue {
     AttributeValue::N(v.to_string())
 }
 
+/// `v` or DynamoDB's NULL.
+pub fn opt(v: Option<AttributeValue>) -> AttributeValue {
+    v.unwrap_or(AttributeValue::Null(true))
+}
+
 pub fn to_item<T: serde::Serialize>(value: &T) -> Result<Item, DbError> {
     serde_dynamo::to_item(value).map_err(|e| DbError::Decode(e.to_string()))
 }
 
-pub fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, DbError> {
+pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, DbError> {
     serde_dynamo::from_item(item).map_err(|e| DbError::Decode(e.to_string()))
 }
 
-/// Builders for the items of a TransactWriteItems call.
-pub mod tx {
-    use super::{DbError, Item};
-    use aws_sdk_dynamodb::types::{
-        AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update,
-    };
-
-    pub type Values = Vec<(&'static str, AttributeValue)>;
-    pub type Names<'a> = &'a [(&'a str, &'a str)];
-
-    fn key(pk: &str, sk: &str) -> Item {
-        [
-            ("pk".to_owned(), super::s(pk)),
-            ("sk".to_owned(), super::s(sk)),
-        ]
-        .into_iter()
-        .collect()
-    }
-
-    fn values(v: Values) -> Option<std::collections::HashMap<String, AttributeValue>> {
-        (!v.is_empty()).then(|| v.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
-    }
-
-    fn names(n: Names<'_>) -> Option<std::collections::HashMap<String, String>> {
-        (!n.is_empty()).then(|| {
-            n.iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect()
-        })
-    }
-
-    fn built<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, DbError> {
-        r.map_err(|e| DbError::Other(e.to_string()))
-    }
-
-    /// A Put that creates the item (fails if it exists).
-    pub fn create(table: &str, item: Item) -> Result<TransactWriteItem, DbError> {
-        let put = built(
-            Put::builder()
-                .table_name(table)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(pk)")
-                .build(),
-        )?;
-        Ok(TransactWriteItem::builder().put(put).build())
-    }
-
-    pub fn check(
-        table: &str,
-        pk: &str,
-        sk: &str,
-        cond: &str,
-        n: Names<'_>,
-        v: Values,
-    ) -> Result<TransactWriteItem, DbError> {
-        let c = built(
-            ConditionCheck::builder()
-                .table_name(table)
-                .set_key(Some(key(pk, sk)))
-                .condition_expression(cond)
-                .set_expression_attribute_names(names(n))
-                .set_expression_attribute_values(values(v))
-                .build(),
-        )?;
-        Ok(TransactWriteItem::builder().condition_check(c).build())
-    }
-
-    pub fn exists(table: &str, pk: &str, sk: &str) -> Result<TransactWriteItem, DbError> {
-        check(table, pk, sk, "attribute_exists(pk)", &[], vec![])
-    }
-
-    pub fn update(
-        table: &str,
-        pk: &str,
-        sk: &str,
-        expr: &str,
-        cond: &str,
-        n: Names<'_>,
-        v: Values,
-    ) -> Result<TransactWriteItem, DbError> {
-        let u = built(
-            Update::builder()
-                .table_name(table)
-                .set_key(Some(key(pk, sk)))
-                .update_expression(expr)
-                .set_condition_expression((!cond.is_empty()).then(|| cond.to_owned()))
-                .set_expression_attribute_names(names(n))
-                .set_expression_attribute_values(values(v))
-                .build(),
-        )?;
-        Ok(TransactWriteItem::builder().update(u).build())
-    }
-
-    pub fn delete(
-        table: &str,
-        pk: &str,
-        sk: &str,
-        cond: &str,
-        n: Names<'_>,
-        v: Values,
-    ) -> Result<TransactWriteItem, DbError> {
-        let d = built(
-            Delete::builder()
-                .table_name(table)
-                .set_key(Some(key(pk, sk)))
-                .condition_expression(cond)
-                .set_expression_attribute_names(names(n))
-                .set_expression_attribute_values(values(v))
-                .build(),
-        )?;
-        Ok(TransactWriteItem::builder().delete(d).build())
-    }
+/// A value (a status enum, a struct) as DynamoDB stores it, through its `Serialize`.
+pub fn value<T: serde::Serialize>(v: &T) -> Result<AttributeValue, DbError> {
+    serde_dynamo::to_attribute_value(v).map_err(|e| DbError::Decode(e.to_string()))
 }

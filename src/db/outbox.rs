@@ -5,10 +5,8 @@
 //! are due; a sent or failed mail leaves that index.
 
 use super::keys::*;
-use super::{from_item, n, s, DbError, Store};
-use crate::email::Mail;
-use crate::models::Delivery;
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use super::{from_item, n, s, DbError, Expr, Store, Tx};
+use crate::model::Delivery;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -27,10 +25,27 @@ pub struct Track {
     pub sk: String,
 }
 
+/// Who a mail goes to: an address, or an account (sent to its email address at sending time,
+/// so that a changed address is honoured).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recipient {
+    Address(String),
+    Account(String),
+}
+
+/// A mail's content, as the area rules compose it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Letter {
+    pub to: Recipient,
+    pub subject: String,
+    pub text: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxMail {
     pub id: String,
-    pub to: String,
+    pub to: Recipient,
     pub subject: String,
     pub text: String,
     pub status: Delivery,
@@ -47,7 +62,7 @@ pub struct OutboxMail {
 }
 
 impl OutboxMail {
-    pub fn new(mail: Mail, track: Option<Track>, now: DateTime<Utc>) -> Self {
+    pub fn new(mail: Letter, track: Option<Track>, now: DateTime<Utc>) -> Self {
         Self {
             id: ulid::Ulid::new().to_string(),
             to: mail.to,
@@ -63,8 +78,8 @@ impl OutboxMail {
         }
     }
 
-    pub fn mail(&self) -> Mail {
-        Mail {
+    pub fn letter(&self) -> Letter {
+        Letter {
             to: self.to.clone(),
             subject: self.subject.clone(),
             text: self.text.clone(),
@@ -84,22 +99,18 @@ struct OutboxItem {
     mail: OutboxMail,
 }
 
-/// The Put of a new mail, to add to the transaction that causes it.
-pub fn put(table: &str, mail: &OutboxMail) -> Result<TransactWriteItem, DbError> {
-    let item = super::to_item(&OutboxItem {
-        pk: outbox_pk(&mail.id),
-        sk: OUTBOX_SK.into(),
-        gsi2pk: Some(OUTBOX_PENDING.into()),
-        gsi2sk: Some(outbox_due_sk(&mail.due_at, &mail.id)),
-        mail: mail.clone(),
-    })?;
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(item))
-        .condition_expression("attribute_not_exists(pk)")
-        .build()
-        .map_err(|e| DbError::Other(e.to_string()))?;
-    Ok(TransactWriteItem::builder().put(put).build())
+/// Adds the creation of `mail` (named "mail") to the transaction that causes it.
+pub fn queue(tx: &mut Tx, mail: &OutboxMail) {
+    tx.create_value(
+        "mail",
+        &OutboxItem {
+            pk: outbox_pk(&mail.id),
+            sk: OUTBOX_SK.into(),
+            gsi2pk: Some(OUTBOX_PENDING.into()),
+            gsi2sk: Some(outbox_due_sk(&mail.due_at, &mail.id)),
+            mail: mail.clone(),
+        },
+    );
 }
 
 /// Pending mails due at `now`, oldest first.
@@ -136,26 +147,14 @@ pub async fn claim(
     now: DateTime<Utc>,
     lease: Duration,
 ) -> Result<bool, DbError> {
-    let res = store
-        .call(
-            store
-                .client()
-                .update_item()
-                .table_name(store.table())
-                .key(PK, s(outbox_pk(id)))
-                .key(SK, s(OUTBOX_SK))
-                .update_expression("SET lease_until = :until, attempts = attempts + :one")
-                .condition_expression(
-                    "#st = :queued AND (attribute_not_exists(lease_until) OR lease_until < :now)",
-                )
-                .expression_attribute_names("#st", "status")
-                .expression_attribute_values(":queued", s("queued"))
-                .expression_attribute_values(":until", s(fixed(now + lease)))
-                .expression_attribute_values(":now", s(fixed(now)))
-                .expression_attribute_values(":one", n(1))
-                .send(),
-        )
-        .await;
+    let claim = Expr::set("SET lease_until = :until, attempts = attempts + :one")
+        .when("#st = :queued AND (attribute_not_exists(lease_until) OR lease_until < :now)")
+        .name("#st", "status")
+        .value(":queued", s(Delivery::Queued.as_str()))
+        .value(":until", s(fixed(now + lease)))
+        .value(":now", s(fixed(now)))
+        .value(":one", n(1));
+    let res = store.update(&outbox_pk(id), OUTBOX_SK, claim).await;
     match res {
         Ok(_) => Ok(true),
         Err(DbError::ConditionFailed) => Ok(false),
@@ -187,31 +186,22 @@ pub async fn settle(
     };
     // Exponential backoff: 2 s, 4 s, 8 s … capped at 10 minutes.
     let due = now + Duration::seconds(2i64.saturating_pow(attempts.min(9)).min(600));
-    let mut req = store
-        .client()
-        .update_item()
-        .table_name(store.table())
-        .key(PK, s(outbox_pk(&mail.id)))
-        .key(SK, s(OUTBOX_SK))
-        .update_expression(update)
-        .expression_attribute_names("#st", "status");
-    req = match delivery {
-        Delivery::Sent => req
-            .expression_attribute_values(":st", s("sent"))
-            .expression_attribute_values(":now", s(fixed(now))),
-        Delivery::Failed => req
-            .expression_attribute_values(":st", s("failed"))
-            .expression_attribute_values(":err", s(outcome.clone().err().unwrap_or_default())),
-        Delivery::Queued => req
-            .expression_attribute_values(":due", s(fixed(due)))
-            .expression_attribute_values(":due_sk", s(outbox_due_sk(&due, &mail.id)))
-            .expression_attribute_values(":err", s(outcome.clone().err().unwrap_or_default())),
+    let error = || s(outcome.clone().err().unwrap_or_default());
+    let expr = match delivery {
+        Delivery::Sent => Expr::set(update)
+            .name("#st", "status")
+            .value(":st", s(delivery.as_str()))
+            .value(":now", s(fixed(now))),
+        Delivery::Failed => Expr::set(update)
+            .name("#st", "status")
+            .value(":st", s(delivery.as_str()))
+            .value(":err", error()),
+        Delivery::Queued => Expr::set(update)
+            .value(":due", s(fixed(due)))
+            .value(":due_sk", s(outbox_due_sk(&due, &mail.id)))
+            .value(":err", error()),
     };
-    if delivery == Delivery::Queued {
-        // `#st` is only used by the other two updates.
-        req = req.set_expression_attribute_names(None);
-    }
-    store.call(req.send()).await?;
+    store.update(&outbox_pk(&mail.id), OUTBOX_SK, expr).await?;
     if delivery != Delivery::Queued {
         if let Some(track) = &mail.track {
             mirror(store, track, delivery).await?;
@@ -222,20 +212,10 @@ pub async fn settle(
 
 /// Sets the tracked item's `invitation` state, if the item still exists.
 async fn mirror(store: &Store, track: &Track, delivery: Delivery) -> Result<(), DbError> {
-    let res = store
-        .call(
-            store
-                .client()
-                .update_item()
-                .table_name(store.table())
-                .key(PK, s(&track.pk))
-                .key(SK, s(&track.sk))
-                .update_expression("SET invitation = :d")
-                .condition_expression("attribute_exists(pk)")
-                .expression_attribute_values(":d", s(delivery.label()))
-                .send(),
-        )
-        .await;
+    let set = Expr::set("SET invitation = :d")
+        .when("attribute_exists(pk)")
+        .value(":d", s(delivery.as_str()));
+    let res = store.update(&track.pk, &track.sk, set).await;
     match res {
         Ok(_) | Err(DbError::ConditionFailed) => Ok(()),
         Err(e) => Err(e),
@@ -243,7 +223,8 @@ async fn mirror(store: &Store, track: &Track, delivery: Delivery) -> Result<(), 
 }
 
 pub async fn get(store: &Store, id: &str) -> Result<Option<OutboxMail>, DbError> {
-    let item = store.get(&outbox_pk(id), OUTBOX_SK, true).await?;
-    item.map(|i| from_item::<OutboxItem>(i).map(|o| o.mail))
-        .transpose()
+    Ok(store
+        .get_as::<OutboxItem>(&outbox_pk(id), OUTBOX_SK, true)
+        .await?
+        .map(|o| o.mail))
 }

@@ -1,0 +1,328 @@
+//! Accounts in DynamoDB: the profile item, the email/login item and the handle guard.
+//!
+//! Layer rule (every area's `store`): reads and writes of this area's items, nothing else. No
+//! decision about who may do something, no text a user reads: a refused write comes back as a
+//! named outcome ([`Refused`]) that `rules` turns into a message.
+
+use crate::accounts::model::{
+    AccountKind, AccountStatus, DisplayName, Email, Handle, PersonRef, PersonSummary, SessionUser,
+};
+use crate::db::keys::*;
+use crate::db::retry::Backoff;
+use crate::db::{from_item, key, n, s, DbError, Expr, Outcome, PageQuery, Refusal, Store, Tx};
+use crate::model::Page;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// An account as stored (without its credentials, which live on the login item).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub handle: String,
+    pub display_name: String,
+    pub kind: AccountKind,
+    pub status: AccountStatus,
+    #[serde(default)]
+    pub is_admin: bool,
+    pub created_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+impl User {
+    pub fn summary(&self) -> PersonSummary {
+        PersonSummary {
+            id: self.id.clone(),
+            handle: self.handle.clone(),
+            display_name: self.display_name.clone(),
+            kind: self.kind,
+            status: self.status,
+            created_at: self.created_at,
+        }
+    }
+
+    pub fn session(&self) -> SessionUser {
+        SessionUser {
+            id: self.id.clone(),
+            handle: self.handle.clone(),
+            display_name: self.display_name.clone(),
+            kind: self.kind,
+            is_admin: self.is_admin,
+        }
+    }
+
+    pub fn person(&self) -> PersonRef {
+        PersonRef {
+            id: self.id.clone(),
+            handle: self.handle.clone(),
+            display_name: self.display_name.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct UserItem {
+    pk: String,
+    sk: String,
+    gsi1pk: String,
+    gsi1sk: String,
+    gsi2pk: String,
+    gsi2sk: String,
+    #[serde(flatten)]
+    user: User,
+}
+
+impl UserItem {
+    fn new(user: User) -> Self {
+        Self {
+            pk: user_pk(&user.id),
+            sk: PROFILE_SK.into(),
+            gsi1pk: DIRECTORY_PK.into(),
+            gsi1sk: user.handle.clone(),
+            gsi2pk: account_status_pk(user.status),
+            gsi2sk: format!(
+                "{}#{}",
+                user.created_at.to_rfc3339_opts(SecondsFormat::Micros, true),
+                user.id
+            ),
+            user,
+        }
+    }
+}
+
+/// The email item: the way in by email, with the password hash, kept off the profile item so
+/// that the profile can be projected into indexes without its credentials.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRecord {
+    pub user_id: String,
+    pub password_hash: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct LoginItem {
+    pk: String,
+    sk: String,
+    #[serde(flatten)]
+    login: LoginRecord,
+}
+
+#[derive(Serialize, Deserialize)]
+struct HandleItem {
+    pk: String,
+    sk: String,
+    user_id: String,
+}
+
+pub struct NewUser {
+    pub email: Email,
+    pub handle: Handle,
+    pub display_name: DisplayName,
+    pub kind: AccountKind,
+    pub password_hash: String,
+}
+
+/// Why an account write was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    EmailTaken,
+    HandleTaken,
+    /// The account changed since it was read (its version moved on).
+    Changed,
+    /// Too many concurrent writes: the retries ran out.
+    Busy,
+}
+
+/// Creates the account, its email item and its handle guard in one transaction (pattern U1):
+/// two sign-ups racing for one email or one handle cannot both succeed.
+pub async fn create(store: &Store, new: NewUser) -> Outcome<User, Refused> {
+    let user = User {
+        id: ulid::Ulid::new().to_string(),
+        email: new.email.as_str().to_owned(),
+        handle: new.handle.as_str().to_owned(),
+        display_name: new.display_name.as_str().to_owned(),
+        kind: new.kind,
+        status: AccountStatus::Unverified,
+        is_admin: false,
+        created_at: Utc::now(),
+        version: 1,
+    };
+    let mut tx = Tx::new(store);
+    tx.create_value("profile", &UserItem::new(user.clone()))
+        .create_value(
+            "email",
+            &LoginItem {
+                pk: email_pk(&new.email),
+                sk: LOGIN_SK.into(),
+                login: LoginRecord {
+                    user_id: user.id.clone(),
+                    password_hash: new.password_hash,
+                },
+            },
+        )
+        .create_value(
+            "handle",
+            &HandleItem {
+                pk: handle_pk(&new.handle),
+                sk: HANDLE_SK.into(),
+                user_id: user.id.clone(),
+            },
+        );
+    // A transaction that collides with a concurrent one is cancelled with TransactionConflict
+    // rather than a failed condition; retry so the loser sees the real reason.
+    let mut backoff = Backoff::new();
+    loop {
+        match tx.run(store).await {
+            Ok(()) => return Ok(user),
+            Err(e) if e.failed("email") => return Err(Refusal::Refused(Refused::EmailTaken)),
+            Err(e) if e.failed("handle") => return Err(Refusal::Refused(Refused::HandleTaken)),
+            Err(e) if e.is_conflict() => {
+                if !backoff.wait().await {
+                    return Err(Refusal::Refused(Refused::Busy));
+                }
+            }
+            Err(e) => return Err(Refusal::Db(e.into())),
+        }
+    }
+}
+
+pub async fn login_record(store: &Store, email: &Email) -> Result<Option<LoginRecord>, DbError> {
+    Ok(store
+        .get_as::<LoginItem>(&email_pk(email), LOGIN_SK, true)
+        .await?
+        .map(|l| l.login))
+}
+
+pub async fn get(store: &Store, user_id: &str) -> Result<Option<User>, DbError> {
+    Ok(store
+        .get_as::<UserItem>(&user_pk(user_id), PROFILE_SK, true)
+        .await?
+        .map(|u| u.user))
+}
+
+/// A profile by handle: one Query on the directory index.
+pub async fn by_handle(store: &Store, handle: &Handle) -> Result<Option<User>, DbError> {
+    let out = store
+        .call(
+            store
+                .client()
+                .query()
+                .table_name(store.table())
+                .index_name(GSI1)
+                .key_condition_expression("gsi1pk = :pk AND gsi1sk = :h")
+                .expression_attribute_values(":pk", s(DIRECTORY_PK))
+                .expression_attribute_values(":h", s(handle.as_str()))
+                .limit(1)
+                .send(),
+        )
+        .await?;
+    out.items
+        .unwrap_or_default()
+        .into_iter()
+        .next()
+        .map(|i| from_item::<UserItem>(i).map(|u| u.user))
+        .transpose()
+}
+
+/// The people directory (pattern U3): handles starting with `prefix`, in handle order,
+/// one Query per page.
+pub async fn directory(
+    store: &Store,
+    prefix: &str,
+    cursor: Option<&str>,
+    limit: i32,
+) -> Result<Page<PersonSummary>, DbError> {
+    let q = PageQuery::new(Index::Gsi1, DIRECTORY_PK)
+        .prefix(prefix)
+        .after(cursor)
+        .limit(limit);
+    let (rows, next) = store.page::<UserItem>(q).await?;
+    Ok(Page {
+        items: rows.into_iter().map(|u| u.user.summary()).collect(),
+        next,
+    })
+}
+
+/// Accounts with one status, newest first (admin): one Query on the status index.
+pub async fn by_status(
+    store: &Store,
+    status: AccountStatus,
+    cursor: Option<&str>,
+) -> Result<Page<User>, DbError> {
+    let pk = account_status_pk(status);
+    let q = PageQuery::new(Index::Gsi2, &pk)
+        .newest_first()
+        .after(cursor);
+    let (rows, next) = store.page::<UserItem>(q).await?;
+    Ok(Page {
+        items: rows.into_iter().map(|u| u.user).collect(),
+        next,
+    })
+}
+
+/// Grants or revokes admin (CLI only). Returns false when no account has this email.
+pub async fn set_admin(store: &Store, email: &Email, admin: bool) -> Result<bool, DbError> {
+    let Some(login) = login_record(store, email).await? else {
+        return Ok(false);
+    };
+    let grant = Expr::set("SET is_admin = :a, version = version + :one")
+        .when("attribute_exists(pk)")
+        .value(":a", aws_sdk_dynamodb::types::AttributeValue::Bool(admin))
+        .value(":one", n(1));
+    match store
+        .update(&user_pk(&login.user_id), PROFILE_SK, grant)
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(DbError::ConditionFailed) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Sets an account's status, if it is still at the version `user` was read at (admins edit
+/// concurrently).
+pub async fn set_status(store: &Store, user: &User, status: AccountStatus) -> Outcome<(), Refused> {
+    let change = Expr::set("SET #st = :st, gsi2pk = :g2, version = version + :one")
+        .when("version = :v")
+        .name("#st", "status")
+        .value(":st", s(status.as_str()))
+        .value(":g2", s(account_status_pk(status)))
+        .value(":v", n(user.version))
+        .value(":one", n(1));
+    match store.update(&user_pk(&user.id), PROFILE_SK, change).await {
+        Ok(_) => Ok(()),
+        Err(DbError::ConditionFailed) => Err(Refusal::Refused(Refused::Changed)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Accounts by handle: one BatchGetItem of the handle guards, one of the accounts.
+pub async fn by_handles(
+    store: &Store,
+    handles: &[Handle],
+) -> Result<HashMap<String, User>, DbError> {
+    let mut found = HashMap::new();
+    if handles.is_empty() {
+        return Ok(found);
+    }
+    let guards = store
+        .batch_get(
+            handles
+                .iter()
+                .map(|h| key(handle_pk(h), HANDLE_SK))
+                .collect(),
+        )
+        .await?;
+    let ids: Vec<String> = guards
+        .into_iter()
+        .map(|i| from_item::<HandleItem>(i).map(|h| h.user_id))
+        .collect::<Result<_, _>>()?;
+    let users = store
+        .batch_get(ids.iter().map(|id| key(user_pk(id), PROFILE_SK)).collect())
+        .await?;
+    for item in users {
+        let u = from_item::<UserItem>(item)?.user;
+        found.insert(u.handle.clone(), u);
+    }
+    Ok(found)
+}

@@ -1,0 +1,10 @@
+//! Messages: direct conversations between two people, with a live feed.
+
+pub mod api;
+pub mod model;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod store;

@@ -1,0 +1,244 @@
+//! The server binary's command line: `serve` (the default) and the table tools that mirror
+//! the seeds' `bin/ddb` scripts.
+
+use super::config::Config;
+use super::seed;
+use super::state::{aws_clients, AppState};
+use crate::accounts::model::Email;
+use crate::accounts::store as users;
+use crate::db::{schema, Store};
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "minijira",
+    version,
+    about = "minijira: the web server and its table tools"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the web app (the default).
+    Serve,
+    /// Create the table and its indexes if they do not exist.
+    SchemaLoad,
+    /// List the tables at the endpoint.
+    ListTables,
+    /// Print the table's items as JSON lines (a Scan: for inspection only, never on a request path).
+    Scan {
+        #[arg(long, default_value_t = 200)]
+        limit: usize,
+    },
+    /// Delete the table.
+    Drop {
+        /// Confirm deletion.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Load the demo data (accounts, and what the other areas add) unless already loaded.
+    Seed,
+    /// Grant or revoke admin rights (the only way to become admin).
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminAction {
+    Grant { email: String },
+    Revoke { email: String },
+}
+
+pub async fn main() -> ExitCode {
+    super::telemetry::init();
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => super::serve(cli.config).await,
+        other => tool(&cli.config, other).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("minijira: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn tool(config: &Config, command: Command) -> Result<(), String> {
+    let (ddb, _) = aws_clients(config).await;
+    let store = Store::new(ddb, config.table_name.clone());
+    let err = |e: &dyn std::fmt::Display| format!("{e}");
+    match command {
+        Command::Serve => unreachable!("handled by main"),
+        Command::SchemaLoad => {
+            let created = schema::ensure_table(&store).await.map_err(|e| err(&e))?;
+            println!(
+                "{} {}",
+                config.table_name,
+                if created { "created" } else { "already exists" }
+            );
+        }
+        Command::ListTables => {
+            for t in schema::list_tables(&store).await.map_err(|e| err(&e))? {
+                println!("{t}");
+            }
+        }
+        Command::Scan { limit } => scan(&store, limit).await?,
+        Command::Drop { yes } => {
+            if !yes {
+                return Err(format!(
+                    "this deletes table {} and all its data: add --yes",
+                    config.table_name
+                ));
+            }
+            schema::drop_table(&store).await.map_err(|e| err(&e))?;
+            println!("{} deleted", config.table_name);
+        }
+        Command::Seed => {
+            schema::ensure_table(&store).await.map_err(|e| err(&e))?;
+            let loaded = seed::load_demo_once(&store).await.map_err(|e| err(&e))?;
+            println!(
+                "{}",
+                if loaded {
+                    "demo data loaded"
+                } else {
+                    "demo data was already loaded"
+                }
+            );
+        }
+        Command::Admin { action } => {
+            let (email, grant) = match action {
+                AdminAction::Grant { email } => (email, true),
+                AdminAction::Revoke { email } => (email, false),
+            };
+            let email = Email::parse(&email).map_err(|e| err(&e))?;
+            if !users::set_admin(&store, &email, grant)
+                .await
+                .map_err(|e| err(&e))?
+            {
+                return Err(format!("no account with email {email}"));
+            }
+            println!(
+                "{email}: admin {}",
+                if grant { "granted" } else { "revoked" }
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn scan(store: &Store, limit: usize) -> Result<(), String> {
+    let mut start = None;
+    let mut printed = 0;
+    loop {
+        let out = store
+            .call(
+                store
+                    .client()
+                    .scan()
+                    .table_name(store.table())
+                    .set_exclusive_start_key(start.take())
+                    .send(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        for item in out.items.unwrap_or_default() {
+            if printed >= limit {
+                return Ok(());
+            }
+            let value: serde_json::Value =
+                serde_dynamo::from_item(item).map_err(|e| e.to_string())?;
+            // `minijira scan | head` closes the pipe early: stop quietly, do not panic.
+            use std::io::Write;
+            match writeln!(std::io::stdout().lock(), "{value}") {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+                Err(e) => return Err(e.to_string()),
+            }
+            printed += 1;
+        }
+        match out.last_evaluated_key {
+            Some(k) => start = Some(k),
+            None => return Ok(()),
+        }
+    }
+}
+
+/// Builds the state from the configuration, prepares the table, and serves until Ctrl-C/SIGTERM.
+pub async fn run_server(
+    config: Config,
+    options: leptos::config::LeptosOptions,
+) -> Result<(), String> {
+    let addr = config.listen_addr.unwrap_or(options.site_addr);
+    let state = AppState::build(&config, options).await?;
+    if config.create_table {
+        wait_for_table(&state.store).await?;
+    }
+    if config.seed_demo {
+        match seed::load_demo_once(&state.store).await {
+            Ok(true) => tracing::info!("demo data loaded"),
+            Ok(false) => tracing::info!("demo data already present"),
+            Err(e) => return Err(format!("could not load the demo data: {e}")),
+        }
+    }
+    super::worker::spawn(state.clone());
+    let app = super::router::router(state);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    tracing::info!("listening on http://{addr}");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| e.to_string())
+}
+
+/// DynamoDB Local may still be starting: try for a while before giving up.
+async fn wait_for_table(store: &Store) -> Result<(), String> {
+    let mut last = String::new();
+    for _ in 0..60 {
+        match schema::ensure_table(store).await {
+            Ok(created) => {
+                if created {
+                    tracing::info!(table = store.table(), "table created");
+                }
+                return Ok(());
+            }
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    Err(format!("could not create or reach the table: {last}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

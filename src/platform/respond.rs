@@ -1,0 +1,60 @@
+//! How a server function's result becomes a response: the error's status code, and for a
+//! plain HTML form post (no JavaScript) a redirect back to the form with the message.
+
+use crate::error::{set_status, AppError};
+use crate::util::url_encode;
+use http::request::Parts;
+use http::{header, Method, StatusCode};
+use leptos::prelude::use_context;
+
+/// Call on every server function's result.
+pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(err) = &result {
+        if let Some(back) = use_context::<Parts>().and_then(|p| form_post_back(&p, err)) {
+            leptos_axum::redirect(&back);
+        } else {
+            set_status(err.status());
+        }
+    }
+    result
+}
+
+/// For a plain form post, the page it came from with `error=<message>` in its query.
+fn form_post_back(parts: &Parts, err: &AppError) -> Option<String> {
+    let accepts_html = parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if parts.method != Method::POST || !accepts_html {
+        return None;
+    }
+    let referer = parts.headers.get(header::REFERER)?.to_str().ok()?;
+    // Keep only the path and query: the form is on this site.
+    let after_scheme = referer.split_once("://").map(|(_, r)| r).unwrap_or(referer);
+    let path = after_scheme
+        .find('/')
+        .map(|i| &after_scheme[i..])
+        .unwrap_or("/");
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let mut params: Vec<&str> = query
+        .split('&')
+        .filter(|kv| !kv.is_empty() && !kv.starts_with("error="))
+        .collect();
+    let encoded = format!("error={}", url_encode(&err.to_string()));
+    params.push(&encoded);
+    Some(format!(
+        "{}?{}",
+        crate::util::safe_next(Some(path)),
+        params.join("&")
+    ))
+}
+
+/// For plain axum handlers and extractors: the status and the safe message.
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status =
+            StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, self.to_string()).into_response()
+    }
+}

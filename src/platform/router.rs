@@ -1,0 +1,72 @@
+//! The router: pages, server functions, health, static files, and the middleware stack.
+
+use super::csrf::csrf_guard;
+use super::session::session_layer;
+use super::state::AppState;
+use super::telemetry::{make_span, server_timing};
+use crate::app::{shell, App};
+use crate::db::schema;
+use axum::extract::State;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use http::StatusCode;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// Registers every server function explicitly, so that binaries whose linker dropped the
+/// automatic registrations (integration tests) still route them.
+pub fn register_server_functions() {
+    crate::accounts::api::register();
+    crate::projects::api::register();
+    crate::messages::api::register();
+    crate::sitters::api::register();
+}
+
+pub fn router(state: AppState) -> Router {
+    register_server_functions();
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let options = state.leptos_options.clone();
+    let router = Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(from_fn_with_state(state.clone(), session_layer))
+        .layer(from_fn_with_state(
+            state.leptos_options.clone(),
+            super::security::page_policy_layer,
+        ));
+    super::security::layers(router)
+        .layer(from_fn(csrf_guard))
+        .layer(from_fn(server_timing))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(make_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+/// 200 when DynamoDB answers, 503 otherwise.
+async fn healthz(State(state): State<AppState>, req: axum::extract::Request) -> impl IntoResponse {
+    let store = state.store_for(req.extensions());
+    match schema::ping(&store).await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "dynamodb unreachable")
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The session cookie, the middleware that verifies it once per request, and the extractors.
+
+use super::state::AppState;
+use super::token::Claims;
+use crate::accounts::model::SessionUser;
+use crate::accounts::{rules as accounts_rules, store as accounts};
+use crate::error::AppError;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use http::header::{COOKIE, SET_COOKIE};
+use http::request::Parts;
+use http::{HeaderMap, HeaderValue};
+
+pub const COOKIE_NAME: &str = "mj_session";
+
+/// The verified session of this request, put in the request's extensions by [`session_layer`].
+#[derive(Debug, Clone)]
+pub struct Session(pub Claims);
+
+/// The signed-in user; rejects with 401 when there is none.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub SessionUser);
+
+/// The signed-in user, if any.
+#[derive(Debug, Clone)]
+pub struct MaybeAuthUser(pub Option<SessionUser>);
+
+impl AuthUser {
+    pub fn from_parts(parts: &Parts) -> Result<Self, AppError> {
+        parts
+            .extensions
+            .get::<Session>()
+            .map(|s| Self(s.0.user()))
+            .ok_or(AppError::Unauthorized)
+    }
+}
+
+impl MaybeAuthUser {
+    pub fn from_parts(parts: &Parts) -> Self {
+        Self(parts.extensions.get::<Session>().map(|s| s.0.user()))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for AuthUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Self::from_parts(parts)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeAuthUser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::from_parts(parts))
+    }
+}
+
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+pub fn session_cookie(token: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("mj_session=; Path=/; Max-Age=0"))
+}
+
+pub fn clear_cookie(secure: bool) -> HeaderValue {
+    session_cookie("", 0, secure)
+}
+
+/// Verifies the session cookie. A token past half its life is renewed, and renewal re-reads
+/// the account, so a deactivated account loses its session within half a token lifetime and a
+/// changed name or admin grant reaches the token.
+pub async fn session_layer(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let now = chrono::Utc::now().timestamp();
+    let claims = cookie_value(req.headers(), COOKIE_NAME).and_then(|t| state.tokens.verify(t, now));
+    let mut set_cookie = None;
+    let claims = match claims {
+        Some(c) if state.tokens.needs_refresh(&c, now) => {
+            let store = state.store_for(req.extensions());
+            match accounts::get(&store, &c.sub).await {
+                Ok(Some(u)) if accounts_rules::may_keep_session(Some(&u)) => {
+                    let fresh = state.tokens.issue(&u.session(), now);
+                    set_cookie = fresh.as_deref().map(|t| {
+                        session_cookie(t, state.tokens.ttl_secs(), state.settings.secure_cookies)
+                    });
+                    fresh.and_then(|t| state.tokens.verify(&t, now))
+                }
+                Ok(_) => {
+                    set_cookie = Some(clear_cookie(state.settings.secure_cookies));
+                    None
+                }
+                // The database is down: keep the still-valid session; renewal waits for later.
+                Err(_) => Some(c),
+            }
+        }
+        other => other,
+    };
+    if let Some(c) = claims {
+        req.extensions_mut().insert(Session(c));
+    }
+    let mut res = next.run(req).await;
+    if let Some(cookie) = set_cookie {
+        if !res.headers().contains_key(SET_COOKIE) {
+            res.headers_mut().append(SET_COOKIE, cookie);
+        }
+    }
+    res
+}

@@ -1,0 +1,94 @@
+//! The background worker: sends the outbox's mails, with retries and backoff.
+
+use super::mail::Mailer;
+use super::state::AppState;
+use crate::db::outbox::{self, Recipient};
+use crate::db::Store;
+use crate::error::AppError;
+use chrono::{DateTime, Duration, Utc};
+
+/// How long a claimed mail is reserved for the worker that claimed it.
+const LEASE_SECS: i64 = 60;
+
+/// Sends the mails due at `now`. Returns how many were attempted.
+pub async fn run_once(
+    store: &Store,
+    mailer: &Mailer,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let due = outbox::due(store, now, 25).await?;
+    let mut attempted = 0;
+    for mail in due {
+        if !outbox::claim(store, &mail.id, now, Duration::seconds(LEASE_SECS)).await? {
+            continue; // another worker has it
+        }
+        let result = match address(store, &mail.to).await {
+            Ok(to) => {
+                let letter = mail.letter();
+                mailer.send(&to, &letter.subject, &letter.text).await
+            }
+            Err(e) => Err(e),
+        };
+        if let Err(e) = &result {
+            tracing::warn!(mail = %mail.id, attempt = mail.attempts + 1, error = %e, "mail not sent, will retry");
+        }
+        let delivery = outbox::settle(store, &mail, result, now).await?;
+        tracing::info!(mail = %mail.id, state = delivery.label(), "outbox");
+        attempted += 1;
+    }
+    Ok(attempted)
+}
+
+/// The address a mail goes to: as written, or an account's current email address.
+async fn address(store: &Store, to: &Recipient) -> Result<String, String> {
+    match to {
+        Recipient::Address(a) => Ok(a.clone()),
+        Recipient::Account(id) => crate::accounts::store::get(store, id)
+            .await
+            .map_err(|e| e.to_string())?
+            .map(|u| u.email)
+            .ok_or_else(|| format!("no account {id}")),
+    }
+}
+
+/// Finishes bookings whose "decline the other applications" step did not complete.
+pub async fn resume_declines(store: &Store, public_url: &str) {
+    if let Err(e) = crate::sitters::rules::resume_declines(store, public_url).await {
+        tracing::warn!(error = %e, "could not read pending decline tasks");
+    }
+}
+
+/// Finishes task deletions whose comment clean-up did not complete.
+pub async fn resume_cleanups(store: &Store) {
+    use crate::projects::store as projects;
+    match projects::pending_cleanups(store, 10).await {
+        Ok(tasks) => {
+            for (key, number) in tasks {
+                if let Err(e) = projects::delete_comments(store, &key, number).await {
+                    tracing::warn!(task = %format!("{key}-{number}"), error = %e, "removing a deleted task's comments failed, will retry");
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not read pending comment clean-ups"),
+    }
+}
+
+/// Runs the worker until the process ends: busy while there is work, otherwise every 2 s.
+pub fn spawn(state: AppState) {
+    tokio::spawn(async move {
+        loop {
+            resume_declines(&state.store, &state.settings.public_url).await;
+            resume_cleanups(&state.store).await;
+            let idle = match run_once(&state.store, &state.mailer, Utc::now()).await {
+                Ok(n) => n == 0,
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox worker: database unavailable");
+                    true
+                }
+            };
+            if idle {
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            }
+        }
+    });
+}

@@ -1,0 +1,216 @@
+//! Server functions of Projects.
+//!
+//! Layer rule (every area's `api`): parse the input, take the user from the verified session
+//! (never from the request), call `rules`, and pass the result through `finish`. A server
+//! function never calls a store. A form's server function takes the form's struct, the same
+//! type the page's form fills and `model` validates.
+
+use crate::error::AppError;
+use crate::model::Page;
+use crate::projects::model::*;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::platform::{context::ctx, respond::finish};
+#[cfg(feature = "ssr")]
+use crate::projects::rules;
+
+/// Projects per page of the dashboard.
+pub const DASHBOARD_PAGE: i32 = 50;
+
+/// My projects and their status (P1); `None` for a visitor who is not signed in.
+#[server]
+pub async fn dashboard(cursor: Option<String>) -> Result<Option<Page<DashboardRow>>, AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let Some(me) = cx.maybe_user() else {
+                return Ok(None);
+            };
+            rules::my_projects(&cx.store, &me.id, cursor.as_deref(), DASHBOARD_PAGE)
+                .await
+                .map(Some)
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn create_project(#[server(flatten)] form: NewProjectForm) -> Result<(), AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let me = cx.user()?;
+            let key =
+                rules::create_project(&cx.store, &cx.state.settings.public_url, &me, &form).await?;
+            leptos_axum::redirect(&format!("/p/{key}"));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// The scrum page and the board (P3).
+#[server]
+pub async fn get_board(key: String) -> Result<ProjectBoard, AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let me = cx.user()?;
+            rules::board(&cx.store, &rules::project_key(&key)?, &me.id).await
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn create_story(#[server(flatten)] form: StoryForm) -> Result<Story, AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let me = cx.user()?;
+            let key = rules::project_key(&form.key)?;
+            rules::create_story(&cx.store, &key, &me.id, form.parse()?).await
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn create_task(#[server(flatten)] form: NewTaskForm) -> Result<Task, AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let me = cx.user()?;
+            let key = rules::project_key(&form.key)?;
+            let seen_seq = crate::model::optional_number(&form.seen_seq, "task number")?;
+            rules::create_task(&cx.store, &key, &me.id, form.fields.parse()?, seen_seq).await
+        }
+        .await,
+    )
+}
+
+/// The task page (P4).
+#[server]
+pub async fn get_task_page(task: String, cursor: Option<String>) -> Result<TaskPage, AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            rules::task_page(&cx.store, &cx.user()?, &task, cursor.as_deref()).await
+        }
+        .await,
+    )
+}
+
+/// Saves an edit made on the version and status the form shows; a concurrent change is
+/// reported with the current values, never overwritten.
+#[server]
+pub async fn edit_task(#[server(flatten)] form: EditTaskForm) -> Result<EditOutcome, AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let me = cx.user()?;
+            let (r, seen, fields) = form.parse()?;
+            rules::edit_task(&cx.store, &r.key, r.number, &me.id, fields, seen).await
+        }
+        .await,
+    )
+}
+
+/// Moves a task between statuses (any member).
+#[server]
+pub async fn move_task(task: String, from: String, to: String) -> Result<(), AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let me = cx.user()?;
+            let r = rules::task_ref(&task)?;
+            let (from, to) = (TaskStatus::parse(&from)?, TaskStatus::parse(&to)?);
+            rules::move_task(&cx.store, &r.key, r.number, &me.id, from, to).await
+        }
+        .await,
+    )
+}
+
+/// Deletes a task and its comments (project manager only).
+#[server]
+pub async fn delete_task(task: String) -> Result<(), AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let me = cx.user()?;
+            let r = rules::task_ref(&task)?;
+            rules::delete_task(&cx.store, &r.key, r.number, &me.id).await?;
+            leptos_axum::redirect(&format!("/p/{}", r.key));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn add_comment(task: String, body: String) -> Result<Comment, AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let me = cx.user()?;
+            let r = rules::task_ref(&task)?;
+            rules::add_comment(&cx.store, &r.key, r.number, (&me).into(), &body).await
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn add_member(key: String, handle: String) -> Result<(), AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let url = &cx.state.settings.public_url;
+            rules::add_member(&cx.store, url, &cx.user()?, &key, &handle).await
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn remove_member(key: String, user_id: String) -> Result<(), AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let me = cx.user()?;
+            rules::remove_member(&cx.store, &rules::project_key(&key)?, &me.id, &user_id).await
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn make_manager(key: String, user_id: String) -> Result<(), AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            rules::make_manager(&cx.store, &cx.user()?, &key, &user_id).await
+        }
+        .await,
+    )
+}
+
+/// Registers this area's server functions (see `platform::router`).
+#[cfg(feature = "ssr")]
+pub fn register() {
+    use leptos::server_fn::axum::register_explicit;
+    register_explicit::<Dashboard>();
+    register_explicit::<CreateProject>();
+    register_explicit::<GetBoard>();
+    register_explicit::<CreateStory>();
+    register_explicit::<CreateTask>();
+    register_explicit::<GetTaskPage>();
+    register_explicit::<EditTask>();
+    register_explicit::<MoveTask>();
+    register_explicit::<DeleteTask>();
+    register_explicit::<AddComment>();
+    register_explicit::<AddMember>();
+    register_explicit::<RemoveMember>();
+    register_explicit::<MakeManager>();
+}

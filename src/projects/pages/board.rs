@@ -1,0 +1,108 @@
+//! The board: a column per status.
+
+use super::{key_param, ProjectHeader};
+use crate::projects::api::{get_board, MoveTask};
+use crate::projects::model::*;
+use crate::ui::{action_error, ErrorView, FormError, Loading};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The board: a column per status. Cards move by drag-and-drop once hydrated, and by a plain
+/// form without JavaScript.
+#[component]
+pub fn BoardPage() -> impl IntoView {
+    let key = key_param();
+    let mover = ServerAction::<MoveTask>::new();
+    let board = Resource::new(
+        move || (key.get(), mover.version().get()),
+        |(key, _)| get_board(key),
+    );
+    let error = action_error(mover.value());
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match board.await {
+                    Ok(b) => view! { <Board board=b mover error/> }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Board(
+    board: ProjectBoard,
+    mover: ServerAction<MoveTask>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    // The card being dragged: (task ref, its status).
+    let dragging = RwSignal::new(None::<(String, TaskStatus)>);
+    let over = RwSignal::new(None::<TaskStatus>);
+    let columns = TaskStatus::ALL
+        .iter()
+        .copied()
+        .map(|col| {
+            let cards = board
+                .tasks
+                .iter()
+                .filter(|t| t.status == col)
+                .map(|t| {
+                    let r = t.reference();
+                    let drag_ref = r.clone();
+                    let (form_ref, label_ref, link, attr_ref) = (r.clone(), format!("Move {r} to"), format!("/p/{}/{}", t.key, r), r.clone());
+                    let from = t.status;
+                    view! {
+                        <li class="card-item" draggable="true" data-testid="card" data-task=attr_ref
+                            on:dragstart=move |ev: leptos::ev::DragEvent| {
+                                if let Some(dt) = ev.data_transfer() {
+                                    let _ = dt.set_data("text/plain", &drag_ref);
+                                }
+                                dragging.set(Some((drag_ref.clone(), from)));
+                            }
+                            on:dragend=move |_| { dragging.set(None); over.set(None); }>
+                            <a href=link class="ref">{r}</a>
+                            <span class="title">{t.title.clone()}</span>
+                            <span class="muted small">{board.assignee_name(t).unwrap_or_else(|| "unassigned".into())}</span>
+                            <ActionForm action=mover attr:class="move">
+                                <input type="hidden" name="task" value=form_ref/>
+                                <input type="hidden" name="from" value=from.as_str()/>
+                                <select name="to" aria-label=label_ref>
+                                    {TaskStatus::ALL.iter().copied().filter(|s| *s != from).map(|s| view! {
+                                        <option value=s.as_str()>{s.label()}</option>
+                                    }).collect_view()}
+                                </select>
+                                <button type="submit" class="secondary small">"Move"</button>
+                            </ActionForm>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <section class=move || if over.get() == Some(col) { "column over" } else { "column" }
+                    data-testid=format!("column-{}", col.as_str())
+                    on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); over.set(Some(col)); }
+                    on:dragleave=move |_| over.set(None)
+                    on:drop=move |ev: leptos::ev::DragEvent| {
+                        ev.prevent_default();
+                        over.set(None);
+                        if let Some((task, from)) = dragging.get_untracked() {
+                            if from != col {
+                                mover.dispatch(MoveTask { task, from: from.as_str().into(), to: col.as_str().into() });
+                            }
+                        }
+                        dragging.set(None);
+                    }>
+                    <h2>{col.label()} <span class="muted">{format!(" {}", board.project.counts.get(col))}</span></h2>
+                    <ul>{cards}</ul>
+                </section>
+            }
+        })
+        .collect_view();
+    view! {
+        <Title text=format!("Board · {}", board.project.name)/>
+        <ProjectHeader board=board.clone() active="board"/>
+        <FormError error/>
+        <div class="board">{columns}</div>
+    }
+}

@@ -1,0 +1,33 @@
+//! The new-project form.
+
+use crate::projects::api::CreateProject;
+use crate::ui::{action_error, FormError};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn NewProjectPage() -> impl IntoView {
+    let create = ServerAction::<CreateProject>::new();
+    let error = action_error(create.value());
+    view! {
+        <Title text="New project"/>
+        <section class="card narrow-wide">
+            <h1>"New project"</h1>
+            <ActionForm action=create>
+                <label>"Key" <input type="text" name="key" required minlength="2" maxlength="10" pattern="[A-Za-z][A-Za-z0-9]{1,9}"
+                    placeholder="e.g. SHOP" autocomplete="off" title="2–10 letters or digits, starting with a letter"/></label>
+                <label>"Name" <input type="text" name="name" required maxlength="80"/></label>
+                <label>"Description" <textarea name="description" rows="3" maxlength="2000"></textarea></label>
+                <label>"Project manager"
+                    <input type="text" name="manager" placeholder="Leave empty to manage it yourself, or type a handle" maxlength="21"/>
+                </label>
+                <label>"Members"
+                    <input type="text" name="members" placeholder="Handles, separated by commas (find them under People)"/>
+                </label>
+                <p class="hint">"Each member gets an email telling them they were added."</p>
+                <FormError error/>
+                <button type="submit" disabled=create.pending()>"Create project"</button>
+            </ActionForm>
+        </section>
+    }
+}

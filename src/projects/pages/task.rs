@@ -1,0 +1,118 @@
+//! A task: its details, an edit form with change detection, comments, delete for the PM.
+
+use super::{ProjectHeader, StatusPill, TaskFieldsForm};
+use crate::projects::api::{get_task_page, AddComment, DeleteTask, EditTask};
+use crate::projects::model::*;
+use crate::ui::{action_error, ErrorView, FormError, Loading};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// A task: its details, an edit form with change detection, comments, and delete for the PM.
+#[component]
+pub fn TaskPageView() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let task = Memo::new(move |_| params.read().get("task").unwrap_or_default().to_uppercase());
+    let cursor = move || query.read().get("older");
+    let edit = ServerAction::<EditTask>::new();
+    let comment = ServerAction::<AddComment>::new();
+    let delete = ServerAction::<DeleteTask>::new();
+    let page = Resource::new(
+        move || {
+            (
+                task.get(),
+                cursor(),
+                edit.version().get(),
+                comment.version().get(),
+            )
+        },
+        |(task, cursor, ..)| get_task_page(task, cursor),
+    );
+    let edit_error = action_error(edit.value());
+    let comment_error = action_error(comment.value());
+    let delete_error = action_error(delete.value());
+    let changed = move || matches!(edit.value().get(), Some(Ok(EditOutcome::Changed(_))));
+    let saved = move || matches!(edit.value().get(), Some(Ok(EditOutcome::Saved(_))));
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) => {
+                        let t = p.task.clone();
+                        let r = t.reference();
+                        let (r_comment, r_edit, r_delete) = (r.clone(), r.clone(), r.clone());
+                        let story = t.story.and_then(|n| p.board.stories.iter().find(|s| s.number == n)).map(|s| s.title.clone());
+                        let is_pm = p.board.my_role == ProjectRole::Manager;
+                        let older = p.next.clone().map(|c| format!("/p/{}/{}?older={}", t.key, r, crate::util::url_encode(&c)));
+                        view! {
+                            <Title text=format!("{r} · {}", t.title)/>
+                            <ProjectHeader board=p.board.clone() active=""/>
+                            <div class="task-page">
+                                <section class="card">
+                                    <p class="muted small">{r.clone()}</p>
+                                    <h1 data-testid="task-title">{t.title.clone()}</h1>
+                                    <p><StatusPill status=t.status/></p>
+                                    <dl class="facts">
+                                        <dt>"Assignee"</dt><dd>{p.board.assignee_name(&t).unwrap_or_else(|| "unassigned".into())}</dd>
+                                        <dt>"Story"</dt><dd>{story.unwrap_or_else(|| "none".into())}</dd>
+                                        <dt>"Dates"</dt><dd>{format!("{} → {}",
+                                            t.start_date.map(|d| d.to_string()).unwrap_or_else(|| "?".into()),
+                                            t.end_date.map(|d| d.to_string()).unwrap_or_else(|| "?".into()))}</dd>
+                                    </dl>
+                                    {(!t.description.is_empty()).then(|| view! { <p class="description">{t.description.clone()}</p> })}
+                                    <h2>{format!("Comments ({})", t.comment_count)}</h2>
+                                    {older.map(|href| view! { <p><a href=href>"Show older comments"</a></p> })}
+                                    <ol class="comments" data-testid="comments">
+                                        {p.comments.iter().map(|c| view! {
+                                            <li>
+                                                <p class="muted small">{format!("{} · {}", c.author.display_name, c.created_at.format("%Y-%m-%d %H:%M UTC"))}</p>
+                                                <p class="body">{c.body.clone()}</p>
+                                            </li>
+                                        }).collect_view()}
+                                    </ol>
+                                    <ActionForm action=comment>
+                                        <input type="hidden" name="task" value=r_comment/>
+                                        <label>"Add a comment" <textarea name="body" rows="3" required maxlength="4000"></textarea></label>
+                                        <FormError error=comment_error/>
+                                        <button type="submit" disabled=comment.pending()>"Comment"</button>
+                                    </ActionForm>
+                                </section>
+                                <aside>
+                                    <section class="card">
+                                        <h2>"Edit"</h2>
+                                        <Show when=changed>
+                                            <p class="form-error" role="alert" data-testid="changed">
+                                                "This task changed since you opened it. The form now shows the current values: review them and save again."
+                                            </p>
+                                        </Show>
+                                        <Show when=saved><p class="notice" role="status">"Saved."</p></Show>
+                                        <ActionForm action=edit>
+                                            <input type="hidden" name="task" value=r_edit/>
+                                            <input type="hidden" name="version" value=t.version.to_string()/>
+                                            <input type="hidden" name="seen_status" value=t.status.as_str()/>
+                                            <TaskFieldsForm board=p.board.clone() task=Some(t.clone())/>
+                                            <FormError error=edit_error/>
+                                            <button type="submit" disabled=edit.pending()>"Save"</button>
+                                        </ActionForm>
+                                    </section>
+                                    {is_pm.then(|| view! {
+                                        <section class="card danger-zone">
+                                            <ActionForm action=delete>
+                                                <input type="hidden" name="task" value=r_delete/>
+                                                <FormError error=delete_error/>
+                                                <button type="submit" class="danger" data-testid="delete-task">"Delete task"</button>
+                                            </ActionForm>
+                                        </section>
+                                    })}
+                                </aside>
+                            </div>
+                        }
+                        .into_any()
+                    }
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

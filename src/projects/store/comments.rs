@@ -1,0 +1,124 @@
+//! A task's comments (P4), each task in a partition of its own; and the clean-up of a deleted
+//! task's comments.
+
+use super::tasks::CleanupTask;
+use super::{refused, Refused};
+use crate::accounts::model::PersonRef;
+use crate::db::keys::*;
+use crate::db::retry::Backoff;
+use crate::db::{n, s, DbError, Expr, Outcome, PageQuery, Refusal, Store, Tx};
+use crate::model::Page;
+use crate::projects::model::*;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize)]
+struct CommentItem {
+    pk: String,
+    sk: String,
+    #[serde(flatten)]
+    comment: Comment,
+}
+
+/// Adds a comment (any member): the comment and the task's comment count in one transaction.
+pub async fn add_comment(
+    store: &Store,
+    key: &ProjectKey,
+    number: u32,
+    author: PersonRef,
+    body: String,
+) -> Outcome<Comment, Refused> {
+    let pk = project_pk(key);
+    // At the key's precision, so that key order and time order agree.
+    let created_at = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+    let comment = Comment {
+        id: ulid::Ulid::new().to_string(),
+        author,
+        body,
+        created_at,
+    };
+    let mut tx = Tx::new(store);
+    tx.exists("member", &pk, &member_sk(&comment.author.id))
+        .update(
+            "task",
+            &pk,
+            &task_sk(number),
+            Expr::set("SET comment_count = comment_count + :one")
+                .when("attribute_exists(pk)")
+                .value(":one", n(1)),
+        )
+        .create_value(
+            "comment",
+            &CommentItem {
+                pk: comments_pk(key, number),
+                sk: comment_sk(&comment.created_at, &comment.id),
+                comment: comment.clone(),
+            },
+        );
+    let mut backoff = Backoff::new();
+    loop {
+        match tx.run(store).await {
+            Ok(()) => return Ok(comment),
+            Err(e) if e.failed("member") => return refused(Refused::NotMember),
+            Err(e) if e.failed("task") => return refused(Refused::TaskMissing),
+            Err(e) if e.is_conflict() => {
+                if !backoff.wait().await {
+                    return refused(Refused::Busy);
+                }
+            }
+            Err(e) => return Err(Refusal::Db(e.into())),
+        }
+    }
+}
+
+/// A task's comments, newest page first (the page itself is returned oldest first, for
+/// reading); `next` continues with older comments.
+pub async fn comments(
+    store: &Store,
+    key: &ProjectKey,
+    number: u32,
+    cursor: Option<&str>,
+    limit: i32,
+) -> Result<Page<Comment>, DbError> {
+    let pk = comments_pk(key, number);
+    let q = PageQuery::new(Index::Table, &pk)
+        .prefix(COMMENT_PREFIX)
+        .newest_first()
+        .after(cursor)
+        .limit(limit);
+    let (rows, next) = store.page::<CommentItem>(q).await?;
+    let mut items: Vec<Comment> = rows.into_iter().map(|c| c.comment).collect();
+    items.reverse();
+    Ok(Page { items, next })
+}
+
+/// Removes a deleted task's comments, one page at a time, then its clean-up task.
+pub async fn delete_comments(store: &Store, key: &ProjectKey, number: u32) -> Result<(), DbError> {
+    let pk = comments_pk(key, number);
+    loop {
+        let query = store
+            .client()
+            .query()
+            .table_name(store.table())
+            .key_condition_expression("pk = :pk AND begins_with(sk, :c)")
+            .expression_attribute_values(":pk", s(&pk))
+            .expression_attribute_values(":c", s(COMMENT_PREFIX))
+            .projection_expression("pk, sk")
+            .limit(100);
+        let keys = store.call(query.send()).await?.items.unwrap_or_default();
+        if keys.is_empty() {
+            return store.delete(&pk, CLEANUP_SK).await;
+        }
+        store.delete_keys(keys).await?;
+    }
+}
+
+/// Comment clean-ups left unfinished (a server stopped half-way): for the worker.
+pub async fn pending_cleanups(
+    store: &Store,
+    limit: i32,
+) -> Result<Vec<(ProjectKey, u32)>, DbError> {
+    let q = PageQuery::new(Index::Gsi2, CLEANUP_PENDING).limit(limit);
+    let (tasks, _) = store.page::<CleanupTask>(q).await?;
+    Ok(tasks.into_iter().map(|t| (t.project, t.number)).collect())
+}

@@ -1,0 +1,109 @@
+//! Shared UI pieces: components every area's pages use, the page contexts, the 404 page.
+
+pub mod context;
+pub mod not_found;
+
+use crate::error::AppError;
+use crate::util::url_encode;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::{use_location, use_query_map};
+
+/// How a failed page load is shown: sign-in for 401, the 404 page, or a friendly message.
+#[component]
+pub fn ErrorView(error: AppError) -> impl IntoView {
+    match error {
+        AppError::Unauthorized => {
+            let loc = use_location();
+            let search = loc.search.get_untracked();
+            let here = if search.is_empty() {
+                loc.pathname.get_untracked()
+            } else {
+                format!(
+                    "{}?{}",
+                    loc.pathname.get_untracked(),
+                    search.trim_start_matches('?')
+                )
+            };
+            view! { <Redirect path=format!("/signin?next={}", url_encode(&here))/> }.into_any()
+        }
+        AppError::NotFound => view! { <not_found::NotFound/> }.into_any(),
+        other => {
+            let title = match other {
+                AppError::Unavailable | AppError::Network => "We are having trouble right now",
+                AppError::Forbidden | AppError::Deactivated => "Not allowed",
+                AppError::Internal => "Something went wrong",
+                _ => "That did not work",
+            };
+            view! {
+                <section class="card error-page" role="alert" data-testid="error-page">
+                    <h1>{title}</h1>
+                    <p>{other.to_string()}</p>
+                    <p><a href="" class="button">"Try again"</a></p>
+                </section>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// The message of a failed form submission: from the action (with JavaScript), or from the
+/// `error` query parameter the server adds when the form was posted without JavaScript.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+    let query = use_query_map();
+    let message = move || error.get().or_else(|| query.read().get("error"));
+    view! {
+        <Show when=move || message().is_some()>
+            <p class="form-error" role="alert" data-testid="form-error">{message}</p>
+        </Show>
+    }
+}
+
+/// The error message of a server action's last result, if it failed.
+pub fn action_error<S, T>(value: S) -> Signal<Option<String>>
+where
+    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    T: 'static,
+{
+    Signal::derive(move || value.get().and_then(|r| r.err()).map(|e| e.to_string()))
+}
+
+/// A fallback while a page's data loads (only seen on client-side navigation).
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p class="loading" aria-busy="true">"Loading…"</p> }
+}
+
+/// A time in the reader's time zone. The server renders UTC; once hydrated, the browser
+/// rewrites it in local time (after hydration, so the two renders agree).
+#[component]
+pub fn LocalTime(at: chrono::DateTime<chrono::Utc>) -> impl IntoView {
+    let text = RwSignal::new(at.format("%Y-%m-%d %H:%M UTC").to_string());
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let minutes = js_sys::Date::new_0().get_timezone_offset() as i32;
+            if let Some(tz) = chrono::FixedOffset::west_opt(minutes * 60) {
+                let local = at.with_timezone(&tz);
+                let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+                let shown = if local.date_naive() == today {
+                    local.format("%H:%M").to_string()
+                } else {
+                    local.format("%b %-d, %H:%M").to_string()
+                };
+                text.set(shown);
+            }
+        }
+    });
+    view! { <time datetime=at.to_rfc3339() class="time">{move || text.get()}</time> }
+}
+
+/// A name's initials (an avatar's letters).
+pub fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .collect::<String>()
+        .to_uppercase()
+}

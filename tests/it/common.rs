@@ -1,0 +1,333 @@
+//! Test harness: a fresh table per test on the DynamoDB Local that `make test` started.
+
+use clap::Parser;
+use http_body_util::BodyExt;
+use minijira::accounts::model::{SessionUser, SignUpForm};
+use minijira::db::Store;
+use minijira::platform::cli::Cli;
+use minijira::platform::state::AppState;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub const SECRET: &str = "integration-test-secret-integration-test-secret";
+
+pub fn ddb_endpoint() -> String {
+    std::env::var("MINIJIRA_TEST_DYNAMODB").expect(
+        "MINIJIRA_TEST_DYNAMODB is not set: run the integration tests with `make test`, \
+         which starts DynamoDB Local and the SES emulator on free ports",
+    )
+}
+
+pub fn unique(prefix: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{prefix}{}{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+pub fn leptos_options() -> leptos::config::LeptosOptions {
+    leptos::config::LeptosOptions::builder()
+        .output_name("minijira")
+        .site_root("target/site")
+        .build()
+}
+
+/// App state on a fresh table at `endpoint`.
+pub async fn state_at(endpoint: &str, create_table: bool) -> AppState {
+    let ses = std::env::var("MINIJIRA_TEST_SES").unwrap_or_else(|_| "http://127.0.0.1:9".into());
+    state_with(endpoint, &ses, create_table).await
+}
+
+/// App state on a fresh table at a DynamoDB endpoint, sending mail to an SES endpoint.
+pub async fn state_with(endpoint: &str, ses: &str, create_table: bool) -> AppState {
+    // Logs (internal error causes included) show in a failing test's output.
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,minijira=info".into()),
+        )
+        .try_init();
+    let table = unique("it_");
+    let cli = Cli::try_parse_from([
+        "minijira",
+        "--dynamodb-endpoint",
+        endpoint,
+        "--ses-endpoint",
+        ses,
+        "--table-name",
+        &table,
+        "--jwt-secret",
+        SECRET,
+        "--region",
+        "us-east-1",
+    ])
+    .expect("test arguments parse");
+    let state = AppState::build(&cli.config, leptos_options())
+        .await
+        .expect("state builds");
+    if create_table {
+        minijira::db::schema::ensure_table(&state.store)
+            .await
+            .expect("table created");
+    }
+    state
+}
+
+pub async fn state() -> AppState {
+    state_at(&ddb_endpoint(), true).await
+}
+
+pub async fn store() -> Store {
+    state().await.store
+}
+
+/// Counts the table's items whose pk starts with `prefix` (a Scan: fine in a test).
+pub async fn count_pk_prefix(store: &Store, prefix: &str) -> usize {
+    let mut n = 0;
+    let mut start = None;
+    loop {
+        let out = store
+            .client()
+            .scan()
+            .table_name(store.table())
+            .filter_expression("begins_with(pk, :p)")
+            .expression_attribute_values(":p", minijira::db::s(prefix))
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .expect("scan");
+        n += out.items().len();
+        match out.last_evaluated_key {
+            Some(k) => start = Some(k),
+            None => return n,
+        }
+    }
+}
+
+pub fn signup_form(handle: &str) -> SignUpForm {
+    SignUpForm {
+        email: format!("{handle}@example.org"),
+        handle: handle.to_owned(),
+        display_name: format!("User {handle}"),
+        password: "correct-horse-battery-9".into(),
+        kind: "member".into(),
+        next: None,
+    }
+}
+
+pub struct Reply {
+    pub status: http::StatusCode,
+    pub headers: http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Sends one request through the real router (all middleware included).
+pub async fn send(app: &axum::Router, req: http::Request<axum::body::Body>) -> Reply {
+    use tower::ServiceExt;
+    let res = app.clone().oneshot(req).await.expect("router answers");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.expect("body").to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+pub fn get(path: &str, cookie: Option<&str>) -> http::Request<axum::body::Body> {
+    let mut b = http::Request::get(path).header("accept", "text/html");
+    if let Some(c) = cookie {
+        b = b.header("cookie", c);
+    }
+    b.body(axum::body::Body::empty()).expect("request")
+}
+
+/// A server-function call the way the browser's hydrated client makes it.
+pub fn call(
+    path: &str,
+    form: &[(&str, &str)],
+    cookie: Option<&str>,
+) -> http::Request<axum::body::Body> {
+    let body = form
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                minijira::util::url_encode(k),
+                minijira::util::url_encode(v)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut b = http::Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json");
+    if let Some(c) = cookie {
+        b = b.header("cookie", c);
+    }
+    b.body(axum::body::Body::from(body)).expect("request")
+}
+
+/// The `name=value` part of a Set-Cookie header.
+pub fn session_cookie(reply: &Reply) -> Option<String> {
+    reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("mj_session=") && !v.starts_with("mj_session=;"))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
+/// Signs up a member account with a unique handle starting with `prefix`.
+pub async fn user(store: &Store, prefix: &str) -> SessionUser {
+    let handle = unique(prefix);
+    minijira::accounts::rules::sign_up(store, &signup_form(&handle))
+        .await
+        .expect("sign-up")
+        .session()
+}
+
+/// A store that counts its DynamoDB calls.
+pub fn counted(store: &Store) -> (Store, std::sync::Arc<minijira::db::DbMetrics>) {
+    let m = std::sync::Arc::new(minijira::db::DbMetrics::default());
+    (store.for_request(m.clone()), m)
+}
+
+/// GET over plain HTTP/1.1 (the SES emulator's store), without an HTTP client dependency.
+pub async fn http_get(base: &str, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream.write_all(req.as_bytes()).await.expect("write");
+    let mut out = Vec::new();
+    stream.read_to_end(&mut out).await.expect("read");
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Signs up an account of `kind` ("parent", "nanny", "member").
+pub async fn user_of(store: &Store, prefix: &str, kind: &str) -> SessionUser {
+    let mut form = signup_form(&unique(prefix));
+    form.kind = kind.into();
+    minijira::accounts::rules::sign_up(store, &form)
+        .await
+        .expect("sign-up")
+        .session()
+}
+
+/// Signs up through the sign-up server function (as a browser does) and returns the session
+/// cookie.
+pub async fn signed_up(app: &axum::Router, handle: &str) -> String {
+    use leptos::server_fn::ServerFn;
+    let reply = send(
+        app,
+        call(
+            minijira::accounts::api::SignUp::PATH,
+            &[
+                ("email", &format!("{handle}@example.org")),
+                ("handle", handle),
+                ("display_name", "Test Person"),
+                ("password", "correct-horse-battery-9"),
+                ("kind", "member"),
+                ("next", ""),
+            ],
+            None,
+        ),
+    )
+    .await;
+    assert!(
+        reply.status.is_success() || reply.status.is_redirection(),
+        "{} {}",
+        reply.status,
+        reply.body
+    );
+    session_cookie(&reply).expect("sign-up sets the session cookie")
+}
+
+/// A free TCP port on the loopback interface.
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("address").port()
+}
+
+/// Waits until something accepts connections on `port`; false after `secs`.
+pub async fn wait_port(port: u16, secs: u64) -> bool {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < until {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
+/// A local service process (DynamoDB Local, the SES emulator) killed when dropped.
+pub struct Service(pub std::process::Child);
+
+impl Service {
+    /// DynamoDB Local on `port`, keeping its data in `dir` (or in memory).
+    pub fn dynamodb(port: u16, dir: Option<&std::path::Path>) -> Self {
+        let jar = std::env::var("MINIJIRA_DDB_JAR").expect("MINIJIRA_DDB_JAR is set by make test");
+        let lib = std::path::Path::new(&jar)
+            .parent()
+            .expect("jar folder")
+            .join("DynamoDBLocal_lib");
+        let mut cmd = std::process::Command::new("java");
+        cmd.arg(format!("-Djava.library.path={}", lib.display()))
+            .args(["-jar", &jar, "-sharedDb", "-port", &port.to_string()]);
+        match dir {
+            Some(d) => cmd.arg("-dbPath").arg(d),
+            None => cmd.arg("-inMemory"),
+        };
+        let child = cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("java starts");
+        Service(child)
+    }
+
+    /// The SES emulator (aws-ses-v2-local from node_modules) on `port`.
+    pub fn ses(port: u16) -> Self {
+        let child = std::process::Command::new("node")
+            .args([
+                "node_modules/aws-ses-v2-local/dist/cli.js",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("node starts");
+        Service(child)
+    }
+
+    /// SIGKILL: no chance to flush or say goodbye.
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -1,0 +1,12 @@
+//! The integration tests: one binary, a module per area, against the DynamoDB Local and the
+//! SES emulator that `make test` starts (see `common`).
+
+mod common;
+
+mod accounts;
+mod faults;
+mod fuzz;
+mod http;
+mod messages;
+mod projects;
+mod sitters;
