@@ -7,6 +7,7 @@ mod accounts;
 mod faults;
 mod fuzz;
 mod http;
+mod layers;
 mod messages;
 mod projects;
 mod sitters;
