@@ -2,12 +2,13 @@
 //!
 //! - The request kit the areas' `api` uses: `context` (the store for this request and the
 //!   verified session), `respond` (status codes, the no-JavaScript form path), `state`,
-//!   `config`, `session` and `token` (the cookie and the JWT), `mail` (SES).
-//! - The entry points, which sit above every area: `router` (routes and middleware: `csrf`,
-//!   `security`, `telemetry`), `cli`, `worker` (outbox, resumed clean-ups), `seed` (demo data).
+//!   `config`, `token` (the JWT), `mail` (SES).
+//! - The middleware and entry points, which sit above every area: `session` (the cookie,
+//!   renewed against `accounts::rules`), `csrf`, `security`, `telemetry`, `router`, `cli`,
+//!   `worker` (outbox, resumed clean-ups), `seed` (demo data).
 //!
-//! Layer rule: no module of the request kit imports an entry point, an area's `rules` or
-//! `pages` (the session layer reads accounts through `accounts::store`).
+//! Layer rule: the request kit imports no area module but the shared `model`s; only the
+//! middleware and entry points call into the areas.
 
 pub mod cli;
 pub mod config;

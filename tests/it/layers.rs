@@ -19,6 +19,9 @@ fn layer(rel: &str) -> &'static str {
     let parts: Vec<&str> = rel.split('/').collect();
     match parts.as_slice() {
         ["db", ..] => "db",
+        ["platform", "context.rs" | "respond.rs" | "state.rs" | "config.rs" | "token.rs" | "mail.rs"] => {
+            "platform kit"
+        }
         ["platform", ..] => "platform",
         ["ui", ..] => "ui",
         ["bin", ..] => "bin",
@@ -153,6 +156,8 @@ fn the_layers_are_recognised() {
     assert_eq!(layer("projects/pages/board.rs"), "pages");
     assert_eq!(layer("messages/pages.rs"), "pages");
     assert_eq!(layer("db/tx.rs"), "db");
+    assert_eq!(layer("platform/context.rs"), "platform kit");
+    assert_eq!(layer("platform/router.rs"), "platform");
     assert_eq!(layer("model.rs"), "model");
     assert_eq!(layer("sitters/model/forms.rs"), "model");
     assert!(forbidden("store").contains(&"::rules"));
