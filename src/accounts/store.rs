@@ -9,7 +9,9 @@ use crate::accounts::model::{
 };
 use crate::db::keys::*;
 use crate::db::retry::Backoff;
-use crate::db::{from_item, key, n, s, DbError, Expr, Outcome, PageQuery, Refusal, Store, Tx};
+use crate::db::{
+    from_item, key, n, s, DbError, Expr, Outcome, PageQuery, Refusal, SortKey, Store, Tx,
+};
 use crate::model::Page;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -202,26 +204,11 @@ pub async fn get(store: &Store, user_id: &str) -> Result<Option<User>, DbError> 
 
 /// A profile by handle: one Query on the directory index.
 pub async fn by_handle(store: &Store, handle: &Handle) -> Result<Option<User>, DbError> {
-    let out = store
-        .call(
-            store
-                .client()
-                .query()
-                .table_name(store.table())
-                .index_name(GSI1)
-                .key_condition_expression("gsi1pk = :pk AND gsi1sk = :h")
-                .expression_attribute_values(":pk", s(DIRECTORY_PK))
-                .expression_attribute_values(":h", s(handle.as_str()))
-                .limit(1)
-                .send(),
-        )
-        .await?;
-    out.items
-        .unwrap_or_default()
-        .into_iter()
-        .next()
-        .map(|i| from_item::<UserItem>(i).map(|u| u.user))
-        .transpose()
+    let q = PageQuery::new(Index::Gsi1, DIRECTORY_PK)
+        .sort_key(SortKey::Equals(handle.as_str()))
+        .limit(1);
+    let (rows, _) = store.page::<UserItem>(q).await?;
+    Ok(rows.into_iter().next().map(|u| u.user))
 }
 
 /// The people directory (pattern U3): handles starting with `prefix`, in handle order,

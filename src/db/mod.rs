@@ -29,7 +29,7 @@ use std::time::Instant;
 
 pub use expr::Expr;
 pub use keys::Index;
-pub use page::PageQuery;
+pub use page::{PageQuery, SortKey};
 pub use tx::{Tx, TxError};
 
 use crate::error::AppError;

@@ -5,7 +5,7 @@
 //! are due; a sent or failed mail leaves that index.
 
 use super::keys::*;
-use super::{from_item, n, s, DbError, Expr, Store, Tx};
+use super::{n, s, DbError, Expr, Index, PageQuery, SortKey, Store, Tx};
 use crate::model::Delivery;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -119,25 +119,12 @@ pub async fn due(
     now: DateTime<Utc>,
     limit: i32,
 ) -> Result<Vec<OutboxMail>, DbError> {
-    let out = store
-        .call(
-            store
-                .client()
-                .query()
-                .table_name(store.table())
-                .index_name(GSI2)
-                .key_condition_expression("gsi2pk = :p AND gsi2sk <= :now")
-                .expression_attribute_values(":p", s(OUTBOX_PENDING))
-                .expression_attribute_values(":now", s(outbox_due_sk(&now, "~")))
-                .limit(limit)
-                .send(),
-        )
-        .await?;
-    out.items
-        .unwrap_or_default()
-        .into_iter()
-        .map(|i| from_item::<OutboxItem>(i).map(|o| o.mail))
-        .collect()
+    let due = outbox_due_sk(&now, "~");
+    let q = PageQuery::new(Index::Gsi2, OUTBOX_PENDING)
+        .sort_key(SortKey::UpTo(&due))
+        .limit(limit);
+    let (rows, _) = store.page::<OutboxItem>(q).await?;
+    Ok(rows.into_iter().map(|o| o.mail).collect())
 }
 
 /// Takes a lease on a queued mail, so that one worker sends it while others skip it.

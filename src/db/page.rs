@@ -1,22 +1,37 @@
-//! The one paged query: a page of a partition of the table or of an index, with the opaque
-//! cursor of the next page. Every cursor-paged list goes through here.
+//! The one Query: a page of a partition of the table or of an index, with the opaque cursor of
+//! the next page. Every list and every partial read of a partition goes through here.
 
 use super::{cursor, from_item, s, DbError, Index, Item, Store};
 use serde::de::DeserializeOwned;
+
+/// Which sort keys of the partition a query reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey<'a> {
+    All,
+    Prefix(&'a str),
+    Equals(&'a str),
+    /// Strictly after this.
+    After(&'a str),
+    /// Up to and including this.
+    UpTo(&'a str),
+    /// From the first to the second, both included.
+    Between(&'a str, &'a str),
+}
 
 /// One page of a partition of the table or of an index.
 #[derive(Debug, Clone, Copy)]
 pub struct PageQuery<'a> {
     pub index: Index,
     pub pk: &'a str,
-    /// Only sort keys that start with this.
-    pub sk_prefix: Option<&'a str>,
+    pub sk: SortKey<'a>,
+    /// Read only the items' keys.
+    pub keys_only: bool,
     /// Descending sort-key order (newest first for time-keyed items).
     pub descending: bool,
     /// The page link of the previous page, if any.
     pub cursor: Option<&'a str>,
-    /// Items per page (clamped to 1..=100).
-    pub limit: i32,
+    /// Items per page (clamped to 1..=100); `None`: as many as one call returns (1 MB).
+    pub limit: Option<i32>,
 }
 
 impl<'a> PageQuery<'a> {
@@ -25,16 +40,31 @@ impl<'a> PageQuery<'a> {
         Self {
             index,
             pk,
-            sk_prefix: None,
+            sk: SortKey::All,
+            keys_only: false,
             descending: false,
             cursor: None,
-            limit: 50,
+            limit: Some(50),
         }
     }
 
-    pub fn prefix(self, sk_prefix: &'a str) -> Self {
+    /// Only sort keys that start with `prefix` (all of them for an empty prefix).
+    pub fn prefix(self, prefix: &'a str) -> Self {
+        let sk = if prefix.is_empty() {
+            SortKey::All
+        } else {
+            SortKey::Prefix(prefix)
+        };
+        Self { sk, ..self }
+    }
+
+    pub fn sort_key(self, sk: SortKey<'a>) -> Self {
+        Self { sk, ..self }
+    }
+
+    pub fn keys_only(self) -> Self {
         Self {
-            sk_prefix: (!sk_prefix.is_empty()).then_some(sk_prefix),
+            keys_only: true,
             ..self
         }
     }
@@ -51,7 +81,18 @@ impl<'a> PageQuery<'a> {
     }
 
     pub fn limit(self, limit: i32) -> Self {
-        Self { limit, ..self }
+        Self {
+            limit: Some(limit),
+            ..self
+        }
+    }
+
+    /// As many items as one call returns (up to 1 MB): for a partition known to be small.
+    pub fn unlimited(self) -> Self {
+        Self {
+            limit: None,
+            ..self
+        }
     }
 }
 
@@ -72,15 +113,25 @@ impl Store {
             .expression_attribute_values(":pk", s(q.pk))
             .scan_index_forward(!q.descending)
             .set_exclusive_start_key(start)
-            .limit(q.limit.clamp(1, 100));
-        req = match q.sk_prefix {
-            Some(prefix) => req
-                .key_condition_expression(format!(
-                    "{pk_attr} = :pk AND begins_with({sk_attr}, :prefix)"
-                ))
-                .expression_attribute_values(":prefix", s(prefix)),
-            None => req.key_condition_expression(format!("{pk_attr} = :pk")),
+            .set_limit(q.limit.map(|l| l.clamp(1, 100)));
+        if q.keys_only {
+            req = req.projection_expression(q.index.key_attributes().join(", "));
+        }
+        let (condition, values): (String, Vec<(&str, &str)>) = match q.sk {
+            SortKey::All => (String::new(), vec![]),
+            SortKey::Prefix(p) => (format!(" AND begins_with({sk_attr}, :a)"), vec![(":a", p)]),
+            SortKey::Equals(v) => (format!(" AND {sk_attr} = :a"), vec![(":a", v)]),
+            SortKey::After(v) => (format!(" AND {sk_attr} > :a"), vec![(":a", v)]),
+            SortKey::UpTo(v) => (format!(" AND {sk_attr} <= :a"), vec![(":a", v)]),
+            SortKey::Between(a, b) => (
+                format!(" AND {sk_attr} BETWEEN :a AND :b"),
+                vec![(":a", a), (":b", b)],
+            ),
         };
+        req = req.key_condition_expression(format!("{pk_attr} = :pk{condition}"));
+        for (name, v) in values {
+            req = req.expression_attribute_values(name, s(v));
+        }
         let out = self.call(req.send()).await?;
         let items = out.items.unwrap_or_default();
         let next = out

@@ -14,7 +14,9 @@ use crate::accounts::model::PersonRef;
 use crate::db::cursor::{self, KeyStrings};
 use crate::db::keys::*;
 use crate::db::retry::Backoff;
-use crate::db::{attr, from_item, n, s, DbError, Expr, Outcome, PageQuery, Refusal, Store, Tx};
+use crate::db::{
+    attr, from_item, n, s, DbError, Expr, Outcome, PageQuery, Refusal, SortKey, Store, Tx,
+};
 use crate::messages::model::*;
 use crate::model::Page;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -267,23 +269,14 @@ pub async fn page(
     let pk = conversation_pk(conversation);
     let (mine, items) = match older.filter(|c| !c.is_empty()) {
         None => {
-            let out = store
-                .call(
-                    store
-                        .client()
-                        .query()
-                        .table_name(store.table())
-                        .key_condition_expression("pk = :pk AND sk > :m")
-                        .expression_attribute_values(":pk", s(&pk))
-                        .expression_attribute_values(":m", s(MESSAGE_PREFIX))
-                        .scan_index_forward(false)
-                        .limit(PAGE + 3)
-                        .send(),
-                )
-                .await?;
+            let q = PageQuery::new(Index::Table, &pk)
+                .sort_key(SortKey::After(MESSAGE_PREFIX))
+                .newest_first()
+                .limit(PAGE + 3);
+            let (items, _) = store.page_items(q).await?;
             let mut mine = None;
             let mut msgs = Vec::new();
-            for item in out.items.unwrap_or_default() {
+            for item in items {
                 match attr(&item, SK) {
                     Some(sk) if sk.starts_with(PARTICIPANT_PREFIX) => {
                         let p = from_item::<ParticipantItem>(item)?;
@@ -304,25 +297,16 @@ pub async fn page(
             if !matches!(start.get(PK), Some(AttributeValue::S(p)) if *p == pk) {
                 return Err(DbError::BadCursor);
             }
-            let query = store
-                .client()
-                .query()
-                .table_name(store.table())
-                .key_condition_expression("pk = :pk AND begins_with(sk, :m)")
-                .expression_attribute_values(":pk", s(&pk))
-                .expression_attribute_values(":m", s(MESSAGE_PREFIX))
-                .scan_index_forward(false)
-                .set_exclusive_start_key(Some(start))
-                .limit(PAGE + 1)
-                .send();
-            let (out, mine) = tokio::join!(store.call(query), participant(store, conversation, me));
-            let msgs = out?
-                .items
-                .unwrap_or_default()
-                .into_iter()
-                .map(from_item::<MessageItem>)
-                .collect::<Result<Vec<_>, _>>()?;
-            (mine?, msgs)
+            let q = PageQuery::new(Index::Table, &pk)
+                .prefix(MESSAGE_PREFIX)
+                .newest_first()
+                .after(Some(c))
+                .limit(PAGE + 1);
+            let (out, mine) = tokio::join!(
+                store.page::<MessageItem>(q),
+                participant(store, conversation, me)
+            );
+            (mine?, out?.0)
         }
     };
     let Some(mine) = mine else {
@@ -410,22 +394,15 @@ pub async fn since(
     me: &str,
     after: &str,
 ) -> Result<Option<Vec<Message>>, DbError> {
-    let out = store
-        .call(
-            store
-                .client()
-                .query()
-                .table_name(store.table())
-                .key_condition_expression("pk = :pk AND sk > :after")
-                .expression_attribute_values(":pk", s(conversation_pk(conversation)))
-                .expression_attribute_values(":after", s(format!("{MESSAGE_PREFIX}{after}")))
-                .limit(100)
-                .send(),
-        )
-        .await?;
+    let pk = conversation_pk(conversation);
+    let from = format!("{MESSAGE_PREFIX}{after}");
+    let q = PageQuery::new(Index::Table, &pk)
+        .sort_key(SortKey::After(&from))
+        .limit(100);
+    let (items, _) = store.page_items(q).await?;
     let mut mine = None;
     let mut messages = Vec::new();
-    for item in out.items.unwrap_or_default() {
+    for item in items {
         match attr(&item, SK) {
             Some(sk) if sk.starts_with(MESSAGE_PREFIX) => {
                 messages.push(from_item::<MessageItem>(item)?.message)

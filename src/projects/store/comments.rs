@@ -6,7 +6,7 @@ use super::{refused, Refused};
 use crate::accounts::model::PersonRef;
 use crate::db::keys::*;
 use crate::db::retry::Backoff;
-use crate::db::{n, s, DbError, Expr, Outcome, PageQuery, Refusal, Store, Tx};
+use crate::db::{n, DbError, Expr, Outcome, PageQuery, Refusal, Store, Tx};
 use crate::model::Page;
 use crate::projects::model::*;
 use chrono::Utc;
@@ -96,16 +96,11 @@ pub async fn comments(
 pub async fn delete_comments(store: &Store, key: &ProjectKey, number: u32) -> Result<(), DbError> {
     let pk = comments_pk(key, number);
     loop {
-        let query = store
-            .client()
-            .query()
-            .table_name(store.table())
-            .key_condition_expression("pk = :pk AND begins_with(sk, :c)")
-            .expression_attribute_values(":pk", s(&pk))
-            .expression_attribute_values(":c", s(COMMENT_PREFIX))
-            .projection_expression("pk, sk")
+        let q = PageQuery::new(Index::Table, &pk)
+            .prefix(COMMENT_PREFIX)
+            .keys_only()
             .limit(100);
-        let keys = store.call(query.send()).await?.items.unwrap_or_default();
+        let (keys, _) = store.page_items(q).await?;
         if keys.is_empty() {
             return store.delete(&pk, CLEANUP_SK).await;
         }

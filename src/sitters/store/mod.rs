@@ -20,7 +20,10 @@ pub use jobs::*;
 use crate::accounts::model::AccountStatus;
 use crate::db::keys::*;
 use crate::db::retry::Backoff;
-use crate::db::{attr, from_item, n, opt, s, value, DbError, Expr, Outcome, Refusal, Store, Tx};
+use crate::db::{
+    attr, from_item, n, opt, s, value, DbError, Expr, Index, Outcome, PageQuery, Refusal, SortKey,
+    Store, Tx,
+};
 use crate::sitters::model::*;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
@@ -119,22 +122,14 @@ pub async fn profile(
     store: &Store,
     user_id: &str,
 ) -> Result<(Option<SitterProfile>, Vec<Review>), DbError> {
-    let out = store
-        .call(
-            store
-                .client()
-                .query()
-                .table_name(store.table())
-                .key_condition_expression("pk = :pk AND sk BETWEEN :a AND :b")
-                .expression_attribute_values(":pk", s(user_pk(user_id)))
-                .expression_attribute_values(":a", s(REVIEW_PREFIX))
-                .expression_attribute_values(":b", s(SITTER_SK))
-                .send(),
-        )
-        .await?;
+    let pk = user_pk(user_id);
+    let q = PageQuery::new(Index::Table, &pk)
+        .sort_key(SortKey::Between(REVIEW_PREFIX, SITTER_SK))
+        .unlimited();
+    let (items, _) = store.page_items(q).await?;
     let mut profile = None;
     let mut reviews = Vec::new();
-    for item in out.items.unwrap_or_default() {
+    for item in items {
         match attr(&item, SK) {
             Some(SITTER_SK) => profile = Some(from_item::<SitterItem>(item)?.profile),
             Some(sk) if sk.starts_with(REVIEW_PREFIX) => {
