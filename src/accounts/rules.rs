@@ -12,6 +12,10 @@ use crate::db::{Refusal, Store};
 use crate::error::AppError;
 use crate::model::Page;
 
+/// Sign-in attempts evaluated per account and per address within a minute (and the one
+/// before); the next is refused.
+pub const LIMIT: i64 = 10;
+
 /// The user's message for a refused account write.
 fn refusal(r: Refusal<Refused>) -> AppError {
     match r {
@@ -49,9 +53,12 @@ pub async fn sign_up(store: &Store, form: &SignUpForm) -> Result<User, AppError>
 }
 
 /// Signs in by email (pattern U2: the login item, then the account). The answer to a wrong
-/// password and to an unknown email is the same, and takes the same time. After
-/// `throttle::LIMIT` failures in a minute for the email or for the client's address, further
-/// attempts are refused before any password is checked.
+/// password and to an unknown email is the same, and takes the same time.
+///
+/// Throttling: at most `LIMIT` attempts are evaluated per account and per client address over
+/// this minute and the one before; past that, attempts are refused before any password is
+/// checked. Each attempt first takes a slot (an atomic increment of both counters) and gives it
+/// back unless its password was wrong, so that concurrent attempts cannot all pass the check.
 pub async fn sign_in_from(
     store: &Store,
     client: &str,
@@ -70,14 +77,23 @@ pub async fn sign_in_from(
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
         .collect();
-    if throttle::counts(store, &keys, minute).await? >= throttle::LIMIT {
+    let (before, now) = futures::join!(
+        throttle::counts(store, &keys, minute - 1),
+        throttle::add(store, &keys, minute, 1)
+    );
+    let (before, now) = (before?, now?);
+    if before.iter().zip(&now).any(|(b, n)| b + n > LIMIT) {
+        throttle::add(store, &keys, minute, -1).await?;
         return Err(AppError::TooManyRequests(
             "Too many failed sign-ins. Wait a minute, then try again.".into(),
         ));
     }
     let result = check_password(store, email, password).await;
-    if matches!(result, Err(AppError::InvalidCredentials)) {
-        throttle::record_failure(store, &keys, minute).await?;
+    if !matches!(result, Err(AppError::InvalidCredentials)) {
+        // Only wrong passwords keep their slot.
+        if let Err(e) = throttle::add(store, &keys, minute, -1).await {
+            tracing::warn!(error = %e, "could not give back a sign-in slot");
+        }
     }
     result
 }

@@ -139,7 +139,7 @@ pub fn task_sk(n: u32) -> String {
 }
 
 /// Highest story or task number a project can reach (the sort keys have 6 digits).
-pub const MAX_NUMBER: u32 = 999_999;
+pub const MAX_NUMBER: u32 = crate::projects::model::MAX_ITEM_NUMBER;
 
 pub fn comments_pk(key: &ProjectKey, n: u32) -> String {
     format!("P#{key}#T#{n:06}")

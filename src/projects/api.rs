@@ -82,9 +82,8 @@ pub async fn create_task(#[server(flatten)] form: NewTaskForm) -> Result<Task, A
         async move {
             let cx = ctx()?;
             let me = cx.user()?;
-            let key = rules::project_key(&form.key)?;
-            let seen_seq = crate::model::optional_number(&form.seen_seq, "task number")?;
-            rules::create_task(&cx.store, &key, &me.id, form.fields.parse()?, seen_seq).await
+            let (key, seen_seq, fields) = form.parse()?;
+            rules::create_task(&cx.store, &key, &me.id, fields, seen_seq).await
         }
         .await,
     )

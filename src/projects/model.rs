@@ -282,6 +282,19 @@ pub enum EditOutcome {
     Changed(Task),
 }
 
+/// Highest story or task number a project can reach (their keys hold six digits).
+pub const MAX_ITEM_NUMBER: u32 = 999_999;
+
+/// The number of stories or tasks a page saw (a hidden field): none, or 0 to the highest.
+fn seen_number(raw: &str) -> Result<Option<u32>, AppError> {
+    match optional_number::<u32>(raw, "item number") {
+        Ok(n) if n.is_none_or(|n| n <= MAX_ITEM_NUMBER) => Ok(n),
+        _ => Err(AppError::validation(
+            "This page is out of date. Reload it and try again.",
+        )),
+    }
+}
+
 /// The new-project form.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewProjectForm {
@@ -317,7 +330,7 @@ impl StoryForm {
         Ok(StoryFields {
             title: text_field(&self.title, "story title", 200, true)?,
             description: text_field(&self.description, "description", 5000, false)?,
-            seen_seq: optional_number(&self.seen_seq, "story number")?,
+            seen_seq: seen_number(&self.seen_seq)?,
         })
     }
 }
@@ -395,6 +408,14 @@ pub struct NewTaskForm {
     pub seen_seq: String,
     #[serde(flatten)]
     pub fields: TaskForm,
+}
+
+impl NewTaskForm {
+    /// The project, the task number the page saw, and the task's fields.
+    pub fn parse(&self) -> Result<(ProjectKey, Option<u32>, TaskFields), AppError> {
+        let key = ProjectKey::parse(&self.key).map_err(|_| AppError::NotFound)?;
+        Ok((key, seen_number(&self.seen_seq)?, self.fields.parse()?))
+    }
 }
 
 /// The edit form: the task, the version and status the page showed, and the new fields.

@@ -464,7 +464,8 @@ pub async fn remove_member(
     }
 }
 
-/// Hands the manager role to another member (the manager only).
+/// Hands the manager role to another member (the manager only). Who is a member is looked
+/// up only for the project's own members: anyone else learns nothing.
 pub async fn make_manager(
     store: &Store,
     me: &SessionUser,
@@ -472,8 +473,13 @@ pub async fn make_manager(
     user_id: &str,
 ) -> Result<(), AppError> {
     let key = project_key(key)?;
-    let member = store::member(store, &key, user_id)
-        .await?
+    let board = board(store, &key, &me.id).await?;
+    if board.my_role != ProjectRole::Manager {
+        return Err(AppError::Forbidden);
+    }
+    let member = board
+        .member(user_id)
+        .cloned()
         .ok_or_else(|| AppError::validation("That person is not a member."))?;
     match store::transfer_manager(store, &key, &me.id, &member).await {
         Ok(()) => Ok(()),

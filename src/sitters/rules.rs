@@ -180,7 +180,16 @@ pub async fn book(
 ) -> Result<(), AppError> {
     require(me, AccountKind::Parent)?;
     book_only(store, job_id, &me.id, nanny_id, public_url).await?;
-    decline_rest(store, job_id, public_url).await
+    finish_declines(store, job_id, public_url).await;
+    Ok(())
+}
+
+/// Declines the other applications of a job that was just closed. The closing is committed
+/// whatever happens here: a failure is logged and the worker finishes the job's decline task.
+async fn finish_declines(store: &Store, job_id: &str, public_url: &str) {
+    if let Err(e) = decline_rest(store, job_id, public_url).await {
+        tracing::warn!(job = %job_id, error = %e, "declines left to the worker");
+    }
 }
 
 /// The booking transaction alone (the decline step runs after it, or in the worker).
@@ -233,7 +242,10 @@ pub async fn cancel(
 ) -> Result<(), AppError> {
     require(me, AccountKind::Parent)?;
     match store::cancel(store, job_id, &me.id).await {
-        Ok(()) => decline_rest(store, job_id, public_url).await,
+        Ok(()) => {
+            finish_declines(store, job_id, public_url).await;
+            Ok(())
+        }
         Err(Refusal::Refused(Refused::JobChanged)) => match store::get_job(store, job_id).await? {
             Some(j) if j.parent.id != me.id => Err(AppError::Forbidden),
             Some(_) => Err(AppError::conflict("Only an open job can be cancelled.")),

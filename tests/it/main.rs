@@ -6,6 +6,7 @@ mod common;
 mod accounts;
 mod faults;
 mod fuzz;
+mod hardening;
 mod http;
 mod layers;
 mod messages;

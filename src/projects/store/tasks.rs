@@ -135,7 +135,9 @@ async fn create_numbered(
                 number
             }
             (None, Some(s)) => {
-                let number = s + 1;
+                let Some(number) = s.checked_add(1) else {
+                    return refused(Refused::Full);
+                };
                 let set = match &spec.extra_meta {
                     Some(extra) => format!("SET {counter} = :n, {extra}"),
                     None => format!("SET {counter} = :n"),

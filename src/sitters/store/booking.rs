@@ -134,11 +134,13 @@ pub async fn decline_applications(
         match tx.run(store).await {
             Ok(()) => {}
             Err(TxError::Db(e)) => return Err(e),
-            // Someone else declined part of this batch meanwhile: finish it one by one.
+            // Someone else declined part of this batch meanwhile: finish it one by one, each
+            // decline with its own mail.
             Err(_) => {
-                for (nanny_id, _) in batch {
+                for (nanny_id, mail) in batch {
                     let mut one = Tx::new(store);
                     decline_one(&mut one, job_id, nanny_id);
+                    outbox::queue(&mut one, mail);
                     match one.run(store).await {
                         Ok(()) | Err(TxError::Failed(_) | TxError::Conflict) => {}
                         Err(TxError::Db(e)) => return Err(e),

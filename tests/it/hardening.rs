@@ -1,0 +1,335 @@
+//! Issue #11, hardening: each test is named after the behaviour it pins down.
+
+use crate::common::*;
+use leptos::server_fn::ServerFn;
+use minijira::accounts::rules::sign_in_from;
+use minijira::error::AppError;
+use minijira::platform::router::router;
+use minijira::projects::api as projects;
+
+/// Item 6: with DynamoDB unreachable, sign-in answers the friendly "unavailable" (503), not an
+/// internal error (the throttle's read used to turn it into one).
+#[tokio::test]
+async fn sign_in_during_a_dynamodb_outage_answers_503() {
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let state = state_at(&closed, false).await;
+    let e = sign_in_from(&state.store, "10.1.1.1", "ann@example.org", "whatever-1")
+        .await
+        .unwrap_err();
+    assert_eq!(e, AppError::Unavailable);
+    assert_eq!(e.status(), 503);
+}
+
+/// Item 7: fifty simultaneous wrong passwords for one account are evaluated ten times at most;
+/// every other attempt is refused before its password is checked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sign_in_throttling_holds_under_concurrency() {
+    let store = store().await;
+    let form = signup_form(&unique("conc"));
+    minijira::accounts::rules::sign_up(&store, &form)
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let (store, email) = (store.clone(), form.email.clone());
+        tasks.push(tokio::spawn(async move {
+            sign_in_from(&store, &format!("10.2.0.{i}"), &email, "wrong-password-1").await
+        }));
+    }
+    let (mut evaluated, mut refused) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Err(AppError::InvalidCredentials) => evaluated += 1,
+            Err(AppError::TooManyRequests(_)) => refused += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(evaluated <= 10, "{evaluated} passwords checked");
+    assert_eq!(evaluated + refused, 50);
+}
+
+/// Item 3: integers from a request are range-checked when parsed: the largest and the
+/// smallest values of every integer field get a 4xx, never a panic (tests run a debug build,
+/// where an overflow panics).
+#[tokio::test]
+async fn client_integers_are_range_checked_and_never_panic() {
+    let state = state().await;
+    minijira::platform::seed::load_demo_once(&state.store)
+        .await
+        .unwrap();
+    let app = router(state);
+    let cookie = demo_cookie(&app, "alice").await;
+    let task = [
+        ("title", "t"),
+        ("description", ""),
+        ("story", ""),
+        ("assignee", ""),
+        ("start_date", ""),
+        ("end_date", ""),
+        ("status", "TODO"),
+    ];
+    for n in [
+        "4294967295",
+        "999999",
+        "-1",
+        "18446744073709551615",
+        "-9223372036854775808",
+    ] {
+        let mut story = vec![("key", "DEMO"), ("title", "s"), ("description", "")];
+        story.push(("seen_seq", n));
+        let reply = send(
+            &app,
+            call(projects::CreateStory::PATH, &story, Some(&cookie)),
+        )
+        .await;
+        assert!(
+            reply.status.is_client_error(),
+            "story seen_seq={n}: {} {}",
+            reply.status,
+            reply.body
+        );
+
+        let mut new_task = vec![("key", "DEMO"), ("seen_seq", n)];
+        new_task.extend(task);
+        let reply = send(
+            &app,
+            call(projects::CreateTask::PATH, &new_task, Some(&cookie)),
+        )
+        .await;
+        assert!(
+            reply.status.is_client_error(),
+            "task seen_seq={n}: {} {}",
+            reply.status,
+            reply.body
+        );
+
+        let mut edit = vec![("task", "DEMO-1"), ("version", n), ("seen_status", "TODO")];
+        edit.extend(task);
+        let reply = send(&app, call(projects::EditTask::PATH, &edit, Some(&cookie))).await;
+        assert!(
+            reply.status.as_u16() < 500,
+            "edit version={n}: {} {}",
+            reply.status,
+            reply.body
+        );
+        let task_ref = format!("DEMO-{n}");
+        let mut edit = vec![
+            ("task", task_ref.as_str()),
+            ("version", "1"),
+            ("seen_status", "TODO"),
+        ];
+        edit.extend(task);
+        let reply = send(&app, call(projects::EditTask::PATH, &edit, Some(&cookie))).await;
+        assert!(
+            reply.status.as_u16() < 500,
+            "edit DEMO-{n}: {} {}",
+            reply.status,
+            reply.body
+        );
+    }
+}
+
+/// Signs in a demo account through the server function; its session cookie.
+pub async fn demo_cookie(app: &axum::Router, handle: &str) -> String {
+    let email = format!("{handle}@example.com");
+    let reply = send(
+        app,
+        call(
+            minijira::accounts::api::SignIn::PATH,
+            &[("email", &email), ("password", "minijira-demo")],
+            None,
+        ),
+    )
+    .await;
+    session_cookie(&reply).expect("demo sign-in")
+}
+
+/// Item 4: for an outsider, every project server function answers exactly as it does for a
+/// project that does not exist (same status, same message), whoever the other person named in
+/// the call is: nothing tells them who is a member.
+#[tokio::test]
+async fn no_membership_oracle_for_outsiders() {
+    let state = state().await;
+    let store = state.store.clone();
+    minijira::platform::seed::load_demo_once(&store)
+        .await
+        .unwrap();
+    let app = router(state);
+    // dave is in no project; bob is a member of DEMO, erin is not.
+    let cookie = demo_cookie(&app, "dave").await;
+    let ids = minijira::accounts::store::by_handles(
+        &store,
+        &["bob", "erin"].map(|h| minijira::accounts::model::Handle::parse(h).unwrap()),
+    )
+    .await
+    .unwrap();
+    let (bob, erin) = (ids["bob"].id.clone(), ids["erin"].id.clone());
+    let fields: Vec<(&str, &str)> = vec![
+        ("title", "t"),
+        ("description", ""),
+        ("story", ""),
+        ("assignee", ""),
+        ("start_date", ""),
+        ("end_date", ""),
+        ("status", "TODO"),
+    ];
+    let calls = |key: &str| -> Vec<(&'static str, Vec<(String, String)>)> {
+        let task = format!("{key}-1");
+        let s = |v: &[(&str, &str)]| {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let with_fields = |mut v: Vec<(String, String)>| {
+            v.extend(s(&fields));
+            v
+        };
+        vec![
+            (projects::GetBoard::PATH, s(&[("key", key)])),
+            (
+                projects::CreateStory::PATH,
+                s(&[
+                    ("key", key),
+                    ("seen_seq", ""),
+                    ("title", "s"),
+                    ("description", ""),
+                ]),
+            ),
+            (
+                projects::CreateTask::PATH,
+                with_fields(s(&[("key", key), ("seen_seq", "")])),
+            ),
+            (projects::GetTaskPage::PATH, s(&[("task", &task)])),
+            (
+                projects::EditTask::PATH,
+                with_fields(s(&[
+                    ("task", &task),
+                    ("version", "1"),
+                    ("seen_status", "TODO"),
+                ])),
+            ),
+            (
+                projects::MoveTask::PATH,
+                s(&[("task", &task), ("from", "TODO"), ("to", "DONE")]),
+            ),
+            (projects::DeleteTask::PATH, s(&[("task", &task)])),
+            (
+                projects::AddComment::PATH,
+                s(&[("task", &task), ("body", "hi")]),
+            ),
+            (
+                projects::AddMember::PATH,
+                s(&[("key", key), ("handle", "erin")]),
+            ),
+            (
+                projects::AddMember::PATH,
+                s(&[("key", key), ("handle", "bob")]),
+            ),
+            (
+                projects::RemoveMember::PATH,
+                s(&[("key", key), ("user_id", &bob)]),
+            ),
+            (
+                projects::RemoveMember::PATH,
+                s(&[("key", key), ("user_id", &erin)]),
+            ),
+            (
+                projects::MakeManager::PATH,
+                s(&[("key", key), ("user_id", &bob)]),
+            ),
+            (
+                projects::MakeManager::PATH,
+                s(&[("key", key), ("user_id", &erin)]),
+            ),
+        ]
+    };
+    for ((path, real), (_, ghost)) in calls("DEMO").into_iter().zip(calls("NOSUCH")) {
+        let pairs = |v: &[(String, String)]| -> Vec<(String, String)> { v.to_vec() };
+        let ask = |v: Vec<(String, String)>| {
+            let app = app.clone();
+            let cookie = cookie.clone();
+            async move {
+                let refs: Vec<(&str, &str)> =
+                    v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+                let r = send(&app, call(path, &refs, Some(&cookie))).await;
+                (r.status, r.body)
+            }
+        };
+        let on_real = ask(pairs(&real)).await;
+        let on_ghost = ask(pairs(&ghost)).await;
+        assert_eq!(
+            on_real, on_ghost,
+            "{path} {real:?}: an outsider can tell the project exists"
+        );
+        assert!(on_real.0.is_client_error(), "{path}: {on_real:?}");
+    }
+}
+
+/// Item 8: a decline batch that someone else partly declined first falls back to declining
+/// one by one — and every nanny declined there still gets her mail.
+#[tokio::test]
+async fn every_declined_nanny_gets_her_mail_also_on_the_fallback_path() {
+    use minijira::db::outbox::{self, Letter, OutboxMail, Recipient};
+    use minijira::sitters::{model::*, rules, store as sitters};
+    let store = store().await;
+    let parent = user_of(&store, "par", "parent").await;
+    let form = JobForm {
+        job_type: "Evening".into(),
+        starts_at: "2030-01-10T18:00".into(),
+        ends_at: "2030-01-10T22:00".into(),
+        city: "Paris".into(),
+        kids: "1".into(),
+        cost: "40".into(),
+        ..Default::default()
+    };
+    let job = rules::post_job(&store, &parent, &form).await.unwrap();
+    let mut nannies = Vec::new();
+    for _ in 0..3 {
+        let n = user_of(&store, "nan", "nanny").await;
+        rules::apply(&store, &n, &job.id, "").await.unwrap();
+        nannies.push(n);
+    }
+    let mail = |to: &str| {
+        let letter = Letter {
+            to: Recipient::Account(to.to_owned()),
+            subject: "Not this time".into(),
+            text: "declined".into(),
+        };
+        (
+            to.to_owned(),
+            OutboxMail::new(letter, None, chrono::Utc::now()),
+        )
+    };
+    // Someone declined the first application already…
+    sitters::decline_applications(&store, &job.id, &[mail(&nannies[0].id)])
+        .await
+        .unwrap();
+    // …so this batch (all three) is refused as a whole and finished one by one.
+    let batch: Vec<_> = nannies.iter().map(|n| mail(&n.id)).collect();
+    sitters::decline_applications(&store, &job.id, &batch)
+        .await
+        .unwrap();
+    let (_, apps) = sitters::job_with_applications(&store, &job.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(apps.iter().all(|a| a.status == ApplicationStatus::Declined));
+    let queued = outbox::due(
+        &store,
+        chrono::Utc::now() + chrono::Duration::minutes(1),
+        100,
+    )
+    .await
+    .unwrap();
+    for n in &nannies {
+        let to = Recipient::Account(n.id.clone());
+        assert_eq!(
+            queued.iter().filter(|m| m.to == to).count(),
+            1,
+            "one mail to each declined nanny"
+        );
+    }
+}
