@@ -33,6 +33,6 @@ ENV LEPTOS_OUTPUT_NAME=minijira \
     SECURE_COOKIES=true
 USER minijira
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=5s CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"]
+HEALTHCHECK --interval=30s --timeout=5s CMD ["/app/minijira", "healthcheck"]
 # Required at run time: JWT_SECRET, TABLE_NAME, MAIL_FROM, AWS region/credentials (standard chain).
 CMD ["/app/minijira", "serve"]

@@ -3,9 +3,9 @@
 use crate::messages::api::*;
 use crate::messages::model::*;
 use crate::ui::context::Live;
+use crate::ui::PageHead;
 use crate::ui::{action_error, initials, ErrorView, FormError, Loading, LocalTime};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// My conversations, most recent first; refreshed whenever the live feed sees news.
@@ -19,7 +19,7 @@ pub fn MessagesPage() -> impl IntoView {
         |(c, _)| list_conversations(c),
     );
     view! {
-        <Title text="Messages"/>
+        <PageHead title="Messages" description="Your conversations, newest first."/>
         <section class="card">
             <div class="row-between">
                 <h1>"Messages"</h1>
@@ -170,7 +170,7 @@ pub fn ConversationView() -> impl IntoView {
                             extra.get().iter().filter(|m| !shown.contains(&m.id)).map(render.clone()).collect_view()
                         };
                         view! {
-                            <Title text=format!("{} · Messages", other.display_name)/>
+                            <PageHead title=format!("{} · Messages", other.display_name) description=format!("Your conversation with {}.", other.display_name)/>
                             <section class="card conversation-page">
                                 <header class="row-between">
                                     <h1><a href=format!("/u/{}", other.handle)>{other.display_name.clone()}</a>
@@ -207,7 +207,7 @@ pub fn NewConversationPage() -> impl IntoView {
     let start = ServerAction::<StartConversation>::new();
     let error = action_error(start.value());
     view! {
-        <Title text="New conversation"/>
+        <PageHead title="New conversation" description="Write to someone by their handle."/>
         <section class="card narrow-wide">
             <h1>"New conversation"</h1>
             <ActionForm action=start>

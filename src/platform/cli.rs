@@ -44,6 +44,14 @@ pub enum Command {
     },
     /// Load the demo data (accounts, and what the other areas add) unless already loaded.
     Seed,
+    /// Ask the running server's `/healthz` (for a container's health check): exit 0 when it
+    /// answers 200 within 3 s, 1 otherwise.
+    Healthcheck {
+        /// The server's address; by default the one it listens on (LISTEN_ADDR or
+        /// LEPTOS_SITE_ADDR), with 0.0.0.0 read as 127.0.0.1.
+        #[arg(long)]
+        addr: Option<std::net::SocketAddr>,
+    },
     /// Grant or revoke admin rights (the only way to become admin).
     Admin {
         #[command(subcommand)]
@@ -62,6 +70,10 @@ pub async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => super::serve(cli.config).await,
+        Command::Healthcheck { addr } => match addr.or_else(|| local_addr(&cli.config)) {
+            Some(addr) => healthcheck(addr).await,
+            None => Err("no address: pass --addr or set LEPTOS_SITE_ADDR".into()),
+        },
         other => tool(&cli.config, other).await,
     };
     match result {
@@ -78,7 +90,7 @@ async fn tool(config: &Config, command: Command) -> Result<(), String> {
     let store = Store::new(ddb, config.table_name.clone());
     let err = |e: &dyn std::fmt::Display| format!("{e}");
     match command {
-        Command::Serve => unreachable!("handled by main"),
+        Command::Serve | Command::Healthcheck { .. } => unreachable!("handled by main"),
         Command::SchemaLoad => {
             let created = schema::ensure_table(&store).await.map_err(|e| err(&e))?;
             println!(
@@ -171,6 +183,44 @@ async fn scan(store: &Store, limit: usize) -> Result<(), String> {
             None => return Ok(()),
         }
     }
+}
+
+/// Where this server listens, as a client reaches it (an unspecified IP is the loopback).
+fn local_addr(config: &Config) -> Option<std::net::SocketAddr> {
+    let mut addr = config.listen_addr.or_else(|| {
+        std::env::var("LEPTOS_SITE_ADDR")
+            .ok()
+            .and_then(|a| a.parse().ok())
+    })?;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    Some(addr)
+}
+
+/// GET `/healthz` at `addr` over plain HTTP/1.1: Ok when it answers 200 within 3 s.
+pub async fn healthcheck(addr: std::net::SocketAddr) -> Result<(), String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let ask = async {
+        let mut stream = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| format!("{addr}: {e}"))?;
+        let req = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        stream
+            .write_all(req.as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut head = vec![0u8; 64];
+        let n = stream.read(&mut head).await.map_err(|e| e.to_string())?;
+        let line = String::from_utf8_lossy(&head[..n]);
+        match line.split_whitespace().nth(1) {
+            Some("200") => Ok(()),
+            other => Err(format!("/healthz answered {}", other.unwrap_or("nothing"))),
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(3), ask)
+        .await
+        .map_err(|_| format!("{addr}: no answer within 3 s"))?
 }
 
 /// Builds the state from the configuration, prepares the table, and serves until Ctrl-C/SIGTERM.

@@ -107,3 +107,12 @@ pub fn initials(name: &str) -> String {
         .collect::<String>()
         .to_uppercase()
 }
+
+/// A page's title and its `<meta name="description">`.
+#[component]
+pub fn PageHead(#[prop(into)] title: String, #[prop(into)] description: String) -> impl IntoView {
+    view! {
+        <leptos_meta::Title text=title/>
+        <leptos_meta::Meta name="description" content=description/>
+    }
+}

@@ -333,3 +333,118 @@ async fn every_declined_nanny_gets_her_mail_also_on_the_fallback_path() {
         );
     }
 }
+
+/// Item 10: `minijira healthcheck` asks the running server's `/healthz` (exit 0) and fails on a
+/// server that does not answer (exit 1); the Dockerfile's HEALTHCHECK uses it.
+#[tokio::test]
+async fn the_container_health_check_works() {
+    use minijira::platform::cli::healthcheck;
+    let app = router(state().await);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    healthcheck(addr).await.expect("a healthy server passes");
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    assert!(
+        healthcheck(closed).await.is_err(),
+        "nothing listening fails"
+    );
+    let dockerfile =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Dockerfile")).unwrap();
+    let check = dockerfile
+        .lines()
+        .find(|l| l.starts_with("HEALTHCHECK"))
+        .expect("a HEALTHCHECK");
+    assert!(
+        check.contains(r#"["/app/minijira", "healthcheck"]"#) && !check.contains("/dev/tcp"),
+        "{check}"
+    );
+}
+
+/// Security headers: a Permissions-Policy that turns off unused browser features and a
+/// same-origin opener policy, on pages and on every other response.
+#[tokio::test]
+async fn permissions_and_opener_policies_on_every_response() {
+    let app = router(state().await);
+    for path in ["/signin", "/healthz", "/no-such-page"] {
+        let reply = send(&app, get(path, None)).await;
+        assert_eq!(
+            reply.header("cross-origin-opener-policy"),
+            Some("same-origin"),
+            "{path}"
+        );
+        let pp = reply.header("permissions-policy").unwrap_or_default();
+        assert!(
+            pp.contains("camera=()") && pp.contains("geolocation=()"),
+            "{path}: {pp}"
+        );
+    }
+}
+
+/// Every page has its own `<meta name="description">`, once.
+#[tokio::test]
+async fn every_page_has_a_meta_description() {
+    let state = state().await;
+    let store = state.store.clone();
+    minijira::platform::seed::load_demo_once(&store)
+        .await
+        .unwrap();
+    let app = router(state);
+    let alice = demo_cookie(&app, "alice").await;
+    let admin = demo_cookie(&app, "admin").await;
+    let ids = minijira::accounts::store::by_handles(
+        &store,
+        &["alice", "bob"].map(|h| minijira::accounts::model::Handle::parse(h).unwrap()),
+    )
+    .await
+    .unwrap();
+    let conversation = minijira::messages::model::pair_id(&ids["alice"].id, &ids["bob"].id);
+    let job = minijira::sitters::store::open_jobs(&store, None, None, 1)
+        .await
+        .unwrap()
+        .items[0]
+        .id
+        .clone();
+    let pages = [
+        ("/", None),
+        ("/", Some(&alice)),
+        ("/signin", None),
+        ("/signup", None),
+        ("/people", Some(&alice)),
+        ("/u/bob", None),
+        ("/messages", Some(&alice)),
+        ("/messages/new", Some(&alice)),
+        (&*format!("/messages/{conversation}"), Some(&alice)),
+        ("/sitters", Some(&alice)),
+        ("/sitters/jobs", Some(&alice)),
+        ("/sitters/jobs/new", Some(&alice)),
+        (&*format!("/sitters/jobs/{job}"), Some(&alice)),
+        ("/sitters/profile", Some(&alice)),
+        ("/admin", Some(&admin)),
+        ("/projects/new", Some(&alice)),
+        ("/p/DEMO", Some(&alice)),
+        ("/p/DEMO/board", Some(&alice)),
+        ("/p/DEMO/members", Some(&alice)),
+        ("/p/DEMO/DEMO-1", Some(&alice)),
+        ("/no-such-page", None),
+    ];
+    let mut seen = std::collections::HashSet::new();
+    for (path, cookie) in pages {
+        let reply = send(&app, get(path, cookie.map(String::as_str))).await;
+        let n = reply.body.matches("<meta name=\"description\"").count();
+        assert_eq!(n, 1, "{path} ({}): {n} descriptions", reply.status);
+        let content = reply
+            .body
+            .split("<meta name=\"description\" content=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(!content.is_empty(), "{path}");
+        seen.insert(content);
+    }
+    assert!(seen.len() >= 18, "each page says what it is: {seen:?}");
+}

@@ -2,10 +2,10 @@
 //! deactivate).
 
 use crate::accounts::api::*;
+use crate::ui::PageHead;
 use crate::ui::{action_error, ErrorView, FormError, Loading};
 use crate::util::url_encode;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// Accounts by status; verify, unverify, deactivate (administrators only).
@@ -29,7 +29,7 @@ pub fn AdminPage() -> impl IntoView {
         view! { <a href=format!("/admin?status={s}") class=move || if status() == s { "tab active" } else { "tab" }>{label}</a> }
     };
     view! {
-        <Title text="Administration"/>
+        <PageHead title="Administration" description="Accounts by status: verify, unverify, deactivate."/>
         <section class="card">
             <div class="row-between">
                 <h1>"Accounts"</h1>

@@ -4,10 +4,10 @@ use crate::accounts::api::list_people;
 use crate::accounts::model::*;
 use crate::sitters::api::get_profile;
 use crate::sitters::model::*;
+use crate::ui::PageHead;
 use crate::ui::{initials, ErrorView, Loading};
 use crate::util::url_encode;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The people directory: search by handle prefix, one page at a time.
@@ -21,7 +21,7 @@ pub fn PeoplePage() -> impl IntoView {
         |(q, cursor)| list_people(q, cursor),
     );
     view! {
-        <Title text="People"/>
+        <PageHead title="People" description="The people directory, by handle."/>
         <section class="card">
             <h1>"People"</h1>
             <form method="get" action="/people" class="search" role="search">
@@ -104,7 +104,7 @@ fn Profile(v: ProfileView) -> impl IntoView {
         .into_any()
     };
     view! {
-        <Title text=p.display_name.clone()/>
+        <PageHead title=p.display_name.clone() description=format!("The profile of {} (@{}).", p.display_name, p.handle)/>
         <section class="card profile" data-testid="profile">
             <div class="profile-head">
                 <span class="avatar big" aria-hidden="true">{initials(&p.display_name)}</span>

@@ -2,9 +2,9 @@
 
 use crate::accounts::model::{AccountKind, Password};
 use crate::ui::context::Auth;
+use crate::ui::PageHead;
 use crate::ui::{action_error, FormError};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 fn next_param() -> Signal<String> {
@@ -19,7 +19,7 @@ pub fn SignInPage() -> impl IntoView {
     let error = action_error(auth.sign_in.value());
     let pending = auth.sign_in.pending();
     view! {
-        <Title text="Sign in"/>
+        <PageHead title="Sign in" description="Sign in to minijira."/>
         <section class="card narrow">
             <h1>"Sign in"</h1>
             <ActionForm action=auth.sign_in>
@@ -69,7 +69,7 @@ pub fn SignUpPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text="Create an account"/>
+        <PageHead title="Create an account" description="Create a minijira account: a team member, a parent or a nanny."/>
         <section class="card narrow">
             <h1>"Create an account"</h1>
             <ActionForm action=auth.sign_up>

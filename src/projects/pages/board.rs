@@ -3,9 +3,9 @@
 use super::{key_param, ProjectHeader};
 use crate::projects::api::{get_board, MoveTask};
 use crate::projects::model::*;
+use crate::ui::PageHead;
 use crate::ui::{action_error, ErrorView, FormError, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// The board: a column per status. Cards move by drag-and-drop once hydrated, and by a plain
 /// form without JavaScript.
@@ -100,7 +100,7 @@ fn Board(
         })
         .collect_view();
     view! {
-        <Title text=format!("Board · {}", board.project.name)/>
+        <PageHead title=format!("Board · {}", board.project.name) description=format!("The board of project {}: its tasks by status.", board.project.key)/>
         <ProjectHeader board=board.clone() active="board"/>
         <FormError error/>
         <div class="board">{columns}</div>

@@ -4,9 +4,9 @@ use super::Counts;
 use crate::model::Page;
 use crate::projects::api::dashboard;
 use crate::projects::model::DashboardRow;
+use crate::ui::PageHead;
 use crate::ui::{ErrorView, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// Signed in: the dashboard of my projects. Signed out: what minijira is.
@@ -17,7 +17,7 @@ pub fn HomePage() -> impl IntoView {
     // One resource for the whole page, created outside any Suspend so that it runs once.
     let home = Resource::new(cursor, dashboard);
     view! {
-        <Title text=""/>
+        <PageHead title="" description="minijira: projects, messages and sitters for small teams. Your projects and their status."/>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match home.await {

@@ -3,9 +3,9 @@
 use super::{key_param, ProjectHeader};
 use crate::projects::api::{get_board, AddMember, MakeManager, RemoveMember};
 use crate::projects::model::*;
+use crate::ui::PageHead;
 use crate::ui::{action_error, ErrorView, FormError, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn MembersPage() -> impl IntoView {
@@ -69,7 +69,7 @@ pub fn MembersPage() -> impl IntoView {
                             }
                         }).collect_view();
                         view! {
-                            <Title text=format!("Members · {}", b.project.name)/>
+                            <PageHead title=format!("Members · {}", b.project.name) description=format!("The members of project {} and their roles.", b.project.key)/>
                             <ProjectHeader board=b.clone() active="members"/>
                             <section class="card">
                                 <table class="table">

@@ -1,16 +1,16 @@
 //! The new-project form.
 
 use crate::projects::api::CreateProject;
+use crate::ui::PageHead;
 use crate::ui::{action_error, FormError};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn NewProjectPage() -> impl IntoView {
     let create = ServerAction::<CreateProject>::new();
     let error = action_error(create.value());
     view! {
-        <Title text="New project"/>
+        <PageHead title="New project" description="Create a project with a key, a manager and its members."/>
         <section class="card narrow-wide">
             <h1>"New project"</h1>
             <ActionForm action=create>

@@ -3,9 +3,9 @@
 use super::{key_param, ProjectHeader, StatusPill, TaskFieldsForm};
 use crate::projects::api::{get_board, CreateStory, CreateTask};
 use crate::projects::model::*;
+use crate::ui::PageHead;
 use crate::ui::{action_error, ErrorView, FormError, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// The scrum page: stories with their tasks, tasks without a story, and the create forms.
 #[component]
@@ -80,7 +80,7 @@ fn Scrum(
     let loose: Vec<&Task> = board.tasks.iter().filter(|t| t.story.is_none()).collect();
     let loose = rows(loose);
     view! {
-        <Title text=format!("{} · {}", board.project.key, board.project.name)/>
+        <PageHead title=format!("{} · {}", board.project.key, board.project.name) description=format!("Stories and tasks of project {}.", board.project.key)/>
         <ProjectHeader board=board.clone() active="scrum"/>
         {(!board.project.description.is_empty()).then(|| view! { <p class="lead">{board.project.description.clone()}</p> })}
         <div class="scrum">

@@ -3,9 +3,9 @@
 use super::{ProjectHeader, StatusPill, TaskFieldsForm};
 use crate::projects::api::{get_task_page, AddComment, DeleteTask, EditTask};
 use crate::projects::model::*;
+use crate::ui::PageHead;
 use crate::ui::{action_error, ErrorView, FormError, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// A task: its details, an edit form with change detection, comments, and delete for the PM.
@@ -46,7 +46,7 @@ pub fn TaskPageView() -> impl IntoView {
                         let is_pm = p.board.my_role == ProjectRole::Manager;
                         let older = p.next.clone().map(|c| format!("/p/{}/{}?older={}", t.key, r, crate::util::url_encode(&c)));
                         view! {
-                            <Title text=format!("{r} · {}", t.title)/>
+                            <PageHead title=format!("{r} · {}", t.title) description=format!("Task {r}: its details, its comments and its history.")/>
                             <ProjectHeader board=p.board.clone() active=""/>
                             <div class="task-page">
                                 <section class="card">

@@ -4,10 +4,10 @@ use crate::accounts::model::AccountKind;
 use crate::sitters::api::*;
 use crate::sitters::model::*;
 use crate::ui::context::Auth;
+use crate::ui::PageHead;
 use crate::ui::{action_error, ErrorView, FormError, Loading, LocalTime};
 use crate::util::url_encode;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn when(job: &Job) -> String {
@@ -37,7 +37,7 @@ fn JobCard(job: Job) -> impl IntoView {
 pub fn SittersHub() -> impl IntoView {
     let home = Resource::new(|| (), |_| sitters_home());
     view! {
-        <Title text="Sitters"/>
+        <PageHead title="Sitters" description="Your jobs or your applications on the sitters board."/>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match home.await {
@@ -96,7 +96,7 @@ pub fn JobsBrowse() -> impl IntoView {
         |(c, cursor)| open_jobs(Some(c), cursor),
     );
     view! {
-        <Title text="Open jobs"/>
+        <PageHead title="Open jobs" description="Open babysitting jobs, newest first, by city."/>
         <section class="card">
             <div class="row-between">
                 <h1>"Open jobs"</h1>
@@ -131,7 +131,7 @@ pub fn NewJobPage() -> impl IntoView {
     let post = ServerAction::<PostJob>::new();
     let error = action_error(post.value());
     view! {
-        <Title text="Post a job"/>
+        <PageHead title="Post a job" description="Post a babysitting job for nannies to apply to."/>
         <section class="card narrow-wide">
             <h1>"Post a job"</h1>
             <ActionForm action=post>
@@ -200,7 +200,7 @@ pub fn JobView() -> impl IntoView {
                         let open = job.status == JobStatus::Open;
                         let (id1, id2, id3) = (job.id.clone(), job.id.clone(), job.id.clone());
                         view! {
-                            <Title text=job.job_type.clone()/>
+                            <PageHead title=job.job_type.clone() description=format!("{} in {}: a babysitting job.", job.job_type, job.city)/>
                             <section class="card">
                                 <div class="row-between">
                                     <h1 data-testid="job-title">{job.job_type.clone()}</h1>
@@ -330,7 +330,7 @@ pub fn SitterProfilePage() -> impl IntoView {
     let error = action_error(save.value());
     let current = Resource::new(|| (), |_| my_sitter_profile());
     view! {
-        <Title text="My sitter profile"/>
+        <PageHead title="My sitter profile" description="Your public sitter profile and your private details."/>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match current.await {
