@@ -118,6 +118,17 @@ pub fn optional_date(raw: &str, what: &str) -> Result<Option<NaiveDate>, AppErro
         .map_err(|_| AppError::validation(format!("The {what} is not a date (YYYY-MM-DD).")))
 }
 
+/// The id of a stored record (an account, a job) from a request: 1 to 64 ASCII letters and
+/// digits (the server makes ULIDs). Anything else names nothing: 404, before it reaches a key.
+pub fn record_id(raw: &str) -> Result<&str, AppError> {
+    let id = raw.trim();
+    if !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Ok(id)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 /// A number from a form field (hidden fields such as a version), or a clear message.
 pub fn number_field<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, AppError> {
     raw.trim()

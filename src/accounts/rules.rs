@@ -182,7 +182,7 @@ pub async fn set_status(
         return Err(AppError::validation("Nobody can change their own status."));
     }
     let status = AccountStatus::parse(status)?;
-    let user = store::get(store, user_id)
+    let user = store::get(store, crate::model::record_id(user_id)?)
         .await?
         .ok_or(AppError::NotFound)?;
     store::set_status(store, &user, status)

@@ -66,6 +66,8 @@ pub struct Store {
     client: Client,
     table: Arc<str>,
     metrics: Option<Arc<DbMetrics>>,
+    /// Seals and opens page links (see `cursor`).
+    cursors: cursor::CursorKey,
 }
 
 impl Store {
@@ -74,7 +76,21 @@ impl Store {
             client,
             table: table.into(),
             metrics: None,
+            cursors: cursor::CursorKey::random(),
         }
+    }
+
+    /// The same store, sealing page links with `key` (every instance of a deployment must
+    /// use the same key, so that a link made by one is accepted by the others).
+    pub fn with_cursor_key(self, key: cursor::CursorKey) -> Self {
+        Self {
+            cursors: key,
+            ..self
+        }
+    }
+
+    pub fn cursors(&self) -> &cursor::CursorKey {
+        &self.cursors
     }
 
     pub fn for_request(&self, metrics: Arc<DbMetrics>) -> Self {

@@ -80,6 +80,17 @@ impl<'a> PageQuery<'a> {
         Self { cursor, ..self }
     }
 
+    /// What a page link of this query is bound to: the index, the partition and the range.
+    fn list(&self) -> String {
+        format!(
+            "{}|{}|{:?}|{}",
+            self.index.name().unwrap_or("table"),
+            self.pk,
+            self.sk,
+            self.descending
+        )
+    }
+
     pub fn limit(self, limit: i32) -> Self {
         Self {
             limit: Some(limit),
@@ -103,7 +114,10 @@ impl Store {
         &self,
         q: PageQuery<'_>,
     ) -> Result<(Vec<Item>, Option<String>), DbError> {
-        let start = cursor::start(q.cursor, &q.index.key_attributes())?;
+        let list = q.list();
+        let start = self
+            .cursors()
+            .start(&list, q.cursor, &q.index.key_attributes())?;
         let (pk_attr, sk_attr) = (q.index.pk(), q.index.sk());
         let mut req = self
             .client
@@ -137,8 +151,13 @@ impl Store {
         let next = out
             .last_evaluated_key
             .filter(|_| !items.is_empty())
-            .map(|k| cursor::encode(&cursor::key_strings(&k)));
+            .map(|k| self.cursors().seal(&list, &cursor::key_strings(&k)));
         Ok((items, next))
+    }
+
+    /// A page link that continues `q` after `key` (for a list that makes its own links).
+    pub fn link(&self, q: &PageQuery<'_>, key: &cursor::KeyStrings) -> String {
+        self.cursors().seal(&q.list(), key)
     }
 
     /// [`Store::page_items`], each item decoded as `T`.

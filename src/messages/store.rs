@@ -11,7 +11,7 @@
 //! `rules` (a participant's own item is read here, and its absence reported as `None`).
 
 use crate::accounts::model::PersonRef;
-use crate::db::cursor::{self, KeyStrings};
+use crate::db::cursor::KeyStrings;
 use crate::db::keys::*;
 use crate::db::retry::Backoff;
 use crate::db::{
@@ -293,15 +293,7 @@ pub async fn page(
             (mine, msgs)
         }
         Some(c) => {
-            let start = cursor::start_from(c, &[PK, SK])?;
-            if !matches!(start.get(PK), Some(AttributeValue::S(p)) if *p == pk) {
-                return Err(DbError::BadCursor);
-            }
-            let q = PageQuery::new(Index::Table, &pk)
-                .prefix(MESSAGE_PREFIX)
-                .newest_first()
-                .after(Some(c))
-                .limit(PAGE + 1);
+            let q = older_messages(&pk).after(Some(c)).limit(PAGE + 1);
             let (out, mine) = tokio::join!(
                 store.page::<MessageItem>(q),
                 participant(store, conversation, me)
@@ -322,7 +314,7 @@ pub async fn page(
         ]
         .into_iter()
         .collect();
-        cursor::encode(&key)
+        store.link(&older_messages(&pk), &key)
     });
     let mut messages: Vec<Message> = items.into_iter().map(|m| m.message).collect();
     messages.reverse();
@@ -335,6 +327,13 @@ pub async fn page(
         messages,
         older,
     }))
+}
+
+/// The older messages of a conversation, newest first (the link to them is made here).
+fn older_messages(pk: &str) -> PageQuery<'_> {
+    PageQuery::new(Index::Table, pk)
+        .prefix(MESSAGE_PREFIX)
+        .newest_first()
 }
 
 async fn participant(

@@ -93,7 +93,8 @@ impl AppState {
         let (ddb, ses) = aws_clients(config).await;
         Ok(Self {
             leptos_options,
-            store: Store::new(ddb, config.table_name.clone()),
+            store: Store::new(ddb, config.table_name.clone())
+                .with_cursor_key(crate::db::cursor::CursorKey::derive(&secret)),
             mailer: Mailer::new(ses, config.mail_from.clone()),
             tokens: Arc::new(TokenKeys::new(&secret, config.session_minutes.max(5) * 60)),
             settings: Arc::new(Settings {

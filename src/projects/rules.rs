@@ -458,6 +458,7 @@ pub async fn remove_member(
             "Hand the project manager role to someone else before leaving.",
         ));
     }
+    let user_id = crate::model::record_id(user_id)?;
     match store::remove_member(store, key, actor, user_id).await {
         Ok(()) => Ok(()),
         Err(r) => Err(as_manager(store, key, actor, r).await),

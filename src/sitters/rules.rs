@@ -15,7 +15,7 @@ use crate::accounts::store as accounts;
 use crate::db::outbox::{Letter, OutboxMail, Recipient};
 use crate::db::{Refusal, Store};
 use crate::error::AppError;
-use crate::model::{text_field, Page};
+use crate::model::{record_id, text_field, Page};
 use crate::sitters::model::*;
 use crate::sitters::store::{self, Refused};
 use chrono::Utc;
@@ -141,6 +141,7 @@ pub async fn apply(
     message: &str,
 ) -> Result<Application, AppError> {
     require(me, AccountKind::Nanny)?;
+    let job_id = record_id(job_id)?;
     let message = text_field(message, "message", 1000, false)?;
     let job = store::get_job(store, job_id)
         .await?
@@ -179,6 +180,7 @@ pub async fn book(
     public_url: &str,
 ) -> Result<(), AppError> {
     require(me, AccountKind::Parent)?;
+    let job_id = record_id(job_id)?;
     book_only(store, job_id, &me.id, nanny_id, public_url).await?;
     finish_declines(store, job_id, public_url).await;
     Ok(())
@@ -241,6 +243,7 @@ pub async fn cancel(
     public_url: &str,
 ) -> Result<(), AppError> {
     require(me, AccountKind::Parent)?;
+    let job_id = record_id(job_id)?;
     match store::cancel(store, job_id, &me.id).await {
         Ok(()) => {
             finish_declines(store, job_id, public_url).await;
@@ -314,7 +317,7 @@ pub async fn review(
     form: &ReviewForm,
 ) -> Result<Review, AppError> {
     let f = form.parse()?;
-    let job = store::get_job(store, &form.job_id)
+    let job = store::get_job(store, record_id(&form.job_id)?)
         .await?
         .ok_or(AppError::NotFound)?;
     let subject = review_subject(&job, &me.id)?;
@@ -341,7 +344,7 @@ pub async fn job_page(
     viewer: Option<&SessionUser>,
     job_id: &str,
 ) -> Result<JobPage, AppError> {
-    let (job, apps) = store::job_with_applications(store, job_id)
+    let (job, apps) = store::job_with_applications(store, record_id(job_id)?)
         .await?
         .ok_or(AppError::NotFound)?;
     let (parent, _) = store::profile(store, &job.parent.id).await?;

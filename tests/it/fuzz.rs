@@ -161,7 +161,49 @@ fn value() -> impl Strategy<Value = String> {
         Just("<script>alert(1)</script>\"'><img src=x onerror=alert(1)>".to_owned()),
         Just("%00%ff\u{0}\u{202e}\u{feff}".to_owned()),
         (1usize..4).prop_map(|n| "x".repeat(n * 40_000)),
+        boundary_integer(),
+        hostile_cursor(),
     ]
+}
+
+/// The integers at the edges of every integer type a request could be parsed into.
+fn boundary_integer() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "0",
+        "-1",
+        "1",
+        "255",
+        "256",
+        "999999",
+        "1000000",
+        "4294967295",
+        "4294967296",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "18446744073709551615",
+        "18446744073709551616",
+    ])
+    .prop_map(str::to_owned)
+}
+
+/// A well-formed page link that this server never made: base64 JSON of key attributes naming
+/// any partition and range, with or without a made-up tag.
+fn hostile_cursor() -> impl Strategy<Value = String> {
+    use base64::Engine;
+    let attr = "(pk|sk|gsi1pk|gsi1sk|gsi2pk|gsi2sk|gsi3pk|gsi3sk|n)";
+    let value = "(USER#|P#DEMO|P#DEMO#T#000001|C#|DIR|UP#|JOBS#OPEN|ACCT#VERIFIED|M#|~)?[a-zA-Z0-9#~]{0,12}";
+    (
+        prop::collection::btree_map(attr, value, 0..5),
+        prop::option::of("[A-Za-z0-9_-]{0,43}"),
+    )
+        .prop_map(|(key, tag)| {
+            let body = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(serde_json::to_vec(&key).unwrap_or_default());
+            match tag {
+                Some(t) => format!("{body}.{t}"),
+                None => body,
+            }
+        })
 }
 
 /// Which fields a call sends: each field present with a value, or missing; maybe an extra one.

@@ -448,3 +448,122 @@ async fn every_page_has_a_meta_description() {
     }
     assert!(seen.len() >= 18, "each page says what it is: {seen:?}");
 }
+
+/// Item 2: page links cannot be forged. A link that is well-formed base64 JSON naming another
+/// partition, a made-up range or missing attributes, or a real link of another list, gets 400
+/// "That page link is no longer valid" from every paged function — never a 500, never another
+/// list's items.
+#[tokio::test]
+async fn forged_page_cursors_are_refused() {
+    use base64::Engine;
+    use minijira::accounts::api as accounts;
+    use minijira::{messages::api as messages, sitters::api as sitters};
+    let state = state().await;
+    let store = state.store.clone();
+    minijira::platform::seed::load_demo_once(&store)
+        .await
+        .unwrap();
+    let app = router(state);
+    let alice = demo_cookie(&app, "alice").await;
+    let admin = demo_cookie(&app, "admin").await;
+    let b64 = |v: serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    // A real link of the people directory (16 demo people, 12 a page).
+    let people = send(
+        &app,
+        call(accounts::ListPeople::PATH, &[("q", "")], Some(&alice)),
+    )
+    .await;
+    let page: minijira::model::Page<serde_json::Value> =
+        serde_json::from_str(&people.body).unwrap();
+    let directory_link = page.next.expect("the directory has a second page");
+    let ids = minijira::accounts::store::by_handles(
+        &store,
+        &["alice", "bob"].map(|h| minijira::accounts::model::Handle::parse(h).unwrap()),
+    )
+    .await
+    .unwrap();
+    let conversation = minijira::messages::model::pair_id(&ids["alice"].id, &ids["bob"].id);
+    let forged = [
+        b64(serde_json::json!({"pk": "USER#x", "sk": "PROFILE", "gsi1pk": "DIR", "gsi1sk": "zz"})),
+        b64(serde_json::json!({"pk": "C#other", "sk": "M#2020"})),
+        b64(serde_json::json!({"pk": "P#DEMO#T#000001", "sk": "C#~"})),
+        b64(serde_json::json!({"gsi2pk": "ACCT#VERIFIED"})),
+        b64(serde_json::json!({})),
+        format!(
+            "{}.{}",
+            b64(serde_json::json!({"pk": "x", "sk": "y"})),
+            "AAAA"
+        ),
+        directory_link.clone(),
+        "0".into(),
+        "-1".into(),
+        "4294967295".into(),
+        "-9223372036854775808".into(),
+    ];
+    let lists: Vec<(&str, Vec<(&str, &str)>, &String)> = vec![
+        (minijira::projects::api::Dashboard::PATH, vec![], &alice),
+        (accounts::ListPeople::PATH, vec![("q", "a")], &alice),
+        (messages::ListConversations::PATH, vec![], &alice),
+        (
+            messages::GetConversation::PATH,
+            vec![("id", &conversation)],
+            &alice,
+        ),
+        (
+            minijira::projects::api::GetTaskPage::PATH,
+            vec![("task", "DEMO-2")],
+            &alice,
+        ),
+        (sitters::OpenJobs::PATH, vec![("city", "")], &alice),
+        (sitters::OpenJobs::PATH, vec![("city", "Paris")], &alice),
+        (
+            accounts::AdminAccounts::PATH,
+            vec![("status", "VERIFIED")],
+            &admin,
+        ),
+    ];
+    for (path, args, cookie) in &lists {
+        let cursor_field = if *path == messages::GetConversation::PATH {
+            "older"
+        } else {
+            "cursor"
+        };
+        for bad in &forged {
+            if path == &accounts::ListPeople::PATH && bad == &directory_link {
+                continue; // its own list, another prefix: checked below
+            }
+            let mut form = args.clone();
+            form.push((cursor_field, bad));
+            let reply = send(&app, call(path, &form, Some(cookie))).await;
+            assert_eq!(reply.status, 400, "{path} with {bad}: {}", reply.body);
+            assert!(
+                reply.body.contains("That page link is no longer valid"),
+                "{path}: {}",
+                reply.body
+            );
+        }
+    }
+    // The directory's own link works for its own list, not for another prefix of it.
+    let own = send(
+        &app,
+        call(
+            accounts::ListPeople::PATH,
+            &[("q", ""), ("cursor", &directory_link)],
+            Some(&alice),
+        ),
+    )
+    .await;
+    assert_eq!(own.status, 200, "{}", own.body);
+    let other = send(
+        &app,
+        call(
+            accounts::ListPeople::PATH,
+            &[("q", "a"), ("cursor", &directory_link)],
+            Some(&alice),
+        ),
+    )
+    .await;
+    assert_eq!(other.status, 400, "{}", other.body);
+}
