@@ -502,7 +502,8 @@ async fn forged_page_cursors_are_refused() {
         "4294967295".into(),
         "-9223372036854775808".into(),
     ];
-    let lists: Vec<(&str, Vec<(&str, &str)>, &String)> = vec![
+    type Call<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a String);
+    let lists: Vec<Call> = vec![
         (minijira::projects::api::Dashboard::PATH, vec![], &alice),
         (accounts::ListPeople::PATH, vec![("q", "a")], &alice),
         (messages::ListConversations::PATH, vec![], &alice),
