@@ -4,6 +4,7 @@ use crate::messages::api::*;
 use crate::messages::model::*;
 use crate::ui::context::Live;
 use crate::ui::PageHead;
+use crate::ui::SignedIn;
 use crate::ui::{action_error, initials, ErrorView, FormError, Loading, LocalTime};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -206,7 +207,7 @@ pub fn NewConversationPage() -> impl IntoView {
     let to = move || query.read().get("to").unwrap_or_default();
     let start = ServerAction::<StartConversation>::new();
     let error = action_error(start.value());
-    view! {
+    view! { <SignedIn>
         <PageHead title="New conversation" description="Write to someone by their handle."/>
         <section class="card narrow-wide">
             <h1>"New conversation"</h1>
@@ -218,5 +219,5 @@ pub fn NewConversationPage() -> impl IntoView {
                 <button type="submit" disabled=start.pending()>"Send"</button>
             </ActionForm>
         </section>
-    }
+    </SignedIn> }
 }

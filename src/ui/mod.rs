@@ -116,3 +116,24 @@ pub fn PageHead(#[prop(into)] title: String, #[prop(into)] description: String) 
         <leptos_meta::Meta name="description" content=description/>
     }
 }
+
+/// Shows `children` to a signed-in user; anyone else is sent to the sign-in form, and back here
+/// afterwards (when the page is rendered on the server, by a redirect: no JavaScript needed).
+#[component]
+pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
+    let auth = expect_context::<context::Auth>();
+    view! {
+        <Transition fallback=Loading>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match auth.user.await {
+                        Ok(Some(_)) => children().into_any(),
+                        Ok(None) => view! { <ErrorView error=AppError::Unauthorized/> }.into_any(),
+                        Err(error) => view! { <ErrorView error/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}

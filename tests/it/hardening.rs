@@ -568,3 +568,60 @@ async fn forged_page_cursors_are_refused() {
     .await;
     assert_eq!(other.status, 400, "{}", other.body);
 }
+
+/// Item 9: a signed-out visit to any protected page is sent to the sign-in form by the server
+/// itself (no JavaScript needed), with the page to come back to; after signing in, the person
+/// lands there — and only on a path of this site.
+#[tokio::test]
+async fn signed_out_visits_redirect_to_sign_in_without_javascript() {
+    let state = state().await;
+    minijira::platform::seed::load_demo_once(&state.store)
+        .await
+        .unwrap();
+    let app = router(state);
+    for path in [
+        "/people",
+        "/messages",
+        "/messages/new",
+        "/sitters",
+        "/sitters/jobs",
+        "/sitters/jobs/new",
+        "/sitters/profile",
+        "/admin",
+        "/projects/new",
+        "/p/DEMO",
+        "/p/DEMO/board",
+        "/p/DEMO/members",
+        "/p/DEMO/DEMO-1",
+    ] {
+        let reply = send(&app, get(path, None)).await;
+        assert!(
+            reply.status.is_redirection(),
+            "{path}: {} {}",
+            reply.status,
+            reply.body.chars().take(200).collect::<String>()
+        );
+        let to = format!("/signin?next={}", minijira::util::url_encode(path));
+        assert_eq!(reply.header("location"), Some(to.as_str()), "{path}");
+    }
+    for (next, lands) in [
+        ("/messages", "/messages"),
+        ("//evil.example", "/"),
+        ("https://evil.example/x", "/"),
+    ] {
+        let reply = send(
+            &app,
+            call(
+                minijira::accounts::api::SignIn::PATH,
+                &[
+                    ("email", "alice@example.com"),
+                    ("password", "minijira-demo"),
+                    ("next", next),
+                ],
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(reply.header("location"), Some(lands), "next={next}");
+    }
+}

@@ -2,6 +2,7 @@
 
 use crate::projects::api::CreateProject;
 use crate::ui::PageHead;
+use crate::ui::SignedIn;
 use crate::ui::{action_error, FormError};
 use leptos::prelude::*;
 
@@ -9,7 +10,7 @@ use leptos::prelude::*;
 pub fn NewProjectPage() -> impl IntoView {
     let create = ServerAction::<CreateProject>::new();
     let error = action_error(create.value());
-    view! {
+    view! { <SignedIn>
         <PageHead title="New project" description="Create a project with a key, a manager and its members."/>
         <section class="card narrow-wide">
             <h1>"New project"</h1>
@@ -29,5 +30,5 @@ pub fn NewProjectPage() -> impl IntoView {
                 <button type="submit" disabled=create.pending()>"Create project"</button>
             </ActionForm>
         </section>
-    }
+    </SignedIn> }
 }

@@ -5,6 +5,7 @@ use crate::sitters::api::*;
 use crate::sitters::model::*;
 use crate::ui::context::Auth;
 use crate::ui::PageHead;
+use crate::ui::SignedIn;
 use crate::ui::{action_error, ErrorView, FormError, Loading, LocalTime};
 use crate::util::url_encode;
 use leptos::prelude::*;
@@ -130,7 +131,7 @@ pub fn JobsBrowse() -> impl IntoView {
 pub fn NewJobPage() -> impl IntoView {
     let post = ServerAction::<PostJob>::new();
     let error = action_error(post.value());
-    view! {
+    view! { <SignedIn>
         <PageHead title="Post a job" description="Post a babysitting job for nannies to apply to."/>
         <section class="card narrow-wide">
             <h1>"Post a job"</h1>
@@ -155,7 +156,7 @@ pub fn NewJobPage() -> impl IntoView {
                 <button type="submit" disabled=post.pending()>"Post the job"</button>
             </ActionForm>
         </section>
-    }
+    </SignedIn> }
 }
 
 /// A job: details, the parent, and what the viewer can do (apply, book, cancel, review, talk).
