@@ -80,3 +80,47 @@ test("a long conversation pages back to its beginning", async ({ page }) => {
   await expect(page.getByTestId("message")).toHaveCount(15);
   await expect(page.getByTestId("load-older")).toHaveCount(0);
 });
+
+// Issue #11, item 5: live conversation never skips a message. Both people send within the same
+// moment, twenty times; every message shows on both open pages, in order, without reload.
+test("both sending at once: every message appears on both open pages, in order", async ({ browser }) => {
+  test.setTimeout(180_000);
+  const a = await person(browser, "sa", "Sam Alpha");
+  const b = await person(browser, "sb", "Sol Beta");
+  await a.page.goto(`/messages/new?to=${b.handle}`);
+  await hydrated(a.page);
+  await a.page.getByLabel("Message").fill("start");
+  await a.page.getByRole("button", { name: "Send" }).click();
+  await expect(a.page).toHaveURL(/\/messages\/[0-9A-Z]+-[0-9A-Z]+$/);
+  const url = a.page.url();
+  await b.page.goto(url);
+  await expect(b.page.getByTestId("thread")).toContainText("start");
+  await hydrated(a.page);
+  await hydrated(b.page);
+
+  const send = async (p: Page, text: string) => {
+    await p.getByPlaceholder("Write a message").fill(text);
+    await p.getByRole("button", { name: "Send" }).click();
+  };
+  const expected: string[] = ["start"];
+  for (let i = 1; i <= 20; i++) {
+    await Promise.all([send(a.page, `a${i}`), send(b.page, `b${i}`)]);
+    expected.push(`a${i}`, `b${i}`);
+    // Both new messages on both pages before the next round.
+    for (const p of [a.page, b.page]) {
+      for (const text of [`a${i}`, `b${i}`]) {
+        const shown = p.locator('[data-testid="message"] .body').filter({ hasText: new RegExp(`^${text}$`) });
+        await expect(shown).toHaveCount(1, { timeout: 5_000 });
+      }
+    }
+  }
+  // The same order on both pages, and the same as after a reload.
+  const bodies = (p: Page) => p.getByTestId("message").locator(".body").allTextContents();
+  const [onA, onB] = [await bodies(a.page), await bodies(b.page)];
+  expect(onA).toEqual(onB);
+  expect([...onA].sort()).toEqual([...expected].sort());
+  // A reload shows the newest page (30 messages) in that same order.
+  await a.page.reload();
+  await expect(a.page.getByTestId("thread")).toContainText("b20");
+  expect(await bodies(a.page)).toEqual(onA.slice(-30));
+});

@@ -25,7 +25,7 @@ pub async fn sign_up(#[server(flatten)] form: SignUpForm) -> Result<(), AppError
         async move {
             let cx = ctx()?;
             let user = rules::sign_up(&cx.store, &form).await?;
-            cx.start_session(&user.session())?;
+            cx.start_session(&user)?;
             leptos_axum::redirect(&crate::util::safe_next(form.next.as_deref()));
             Ok(())
         }
@@ -41,7 +41,7 @@ pub async fn sign_in(#[server(flatten)] form: SignInForm) -> Result<(), AppError
             let user =
                 rules::sign_in_from(&cx.store, &cx.client_addr(), &form.email, &form.password)
                     .await?;
-            cx.start_session(&user.session())?;
+            cx.start_session(&user)?;
             leptos_axum::redirect(&crate::util::safe_next(form.next.as_deref()));
             Ok(())
         }
@@ -51,10 +51,19 @@ pub async fn sign_in(#[server(flatten)] form: SignInForm) -> Result<(), AppError
 
 #[server]
 pub async fn sign_out() -> Result<(), AppError> {
-    finish(ctx().map(|cx| {
-        cx.end_session();
-        leptos_axum::redirect("/signin");
-    }))
+    finish(
+        async move {
+            let cx = ctx()?;
+            cx.end_session();
+            if let Some(me) = cx.maybe_user() {
+                rules::sign_out(&cx.store, &me.id).await?;
+                cx.state.sessions.forget(&me.id);
+            }
+            leptos_axum::redirect("/signin");
+            Ok(())
+        }
+        .await,
+    )
 }
 
 /// The signed-in user, read from the verified session token (no database call).
@@ -105,7 +114,10 @@ pub async fn admin_set_status(user_id: String, status: String) -> Result<(), App
     finish(
         async move {
             let cx = ctx()?;
-            rules::set_status(&cx.store, &cx.user()?, &user_id, &status).await
+            rules::set_status(&cx.store, &cx.user()?, &user_id, &status).await?;
+            // At once on this instance; the others see it at their next check.
+            cx.state.sessions.forget(&user_id);
+            Ok(())
         }
         .await,
     )

@@ -128,6 +128,13 @@ async fn check_password(store: &Store, email: &str, password: &str) -> Result<Us
     Ok(user)
 }
 
+/// Signs out: every session of the account ends (on every instance within the session
+/// check interval).
+pub async fn sign_out(store: &Store, user_id: &str) -> Result<(), AppError> {
+    store::end_sessions(store, user_id).await?;
+    Ok(())
+}
+
 /// Whether a session may continue: the account exists and is not deactivated.
 pub fn may_keep_session(user: Option<&User>) -> bool {
     user.is_some_and(|u| u.status != AccountStatus::Deactivated)

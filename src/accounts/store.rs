@@ -30,6 +30,9 @@ pub struct User {
     pub is_admin: bool,
     pub created_at: DateTime<Utc>,
     pub version: u64,
+    /// Moves on when the account signs out: every session token of an earlier epoch is over.
+    #[serde(default)]
+    pub session_epoch: u64,
 }
 
 impl User {
@@ -148,6 +151,7 @@ pub async fn create(store: &Store, new: NewUser) -> Outcome<User, Refused> {
         is_admin: false,
         created_at: Utc::now(),
         version: 1,
+        session_epoch: 0,
     };
     let mut tx = Tx::new(store);
     tx.create_value("profile", &UserItem::new(user.clone()))
@@ -281,6 +285,18 @@ pub async fn set_status(store: &Store, user: &User, status: AccountStatus) -> Ou
         Err(DbError::ConditionFailed) => Err(Refusal::Refused(Refused::Changed)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Ends every session of an account: its session epoch moves on. Returns the new epoch.
+pub async fn end_sessions(store: &Store, user_id: &str) -> Result<u64, DbError> {
+    let bump = Expr::set("ADD session_epoch :one")
+        .when("attribute_exists(pk)")
+        .value(":one", n(1));
+    let out = store.update(&user_pk(user_id), PROFILE_SK, bump).await?;
+    Ok(match out.get("session_epoch") {
+        Some(aws_sdk_dynamodb::types::AttributeValue::N(v)) => v.parse().unwrap_or(0),
+        _ => 0,
+    })
 }
 
 /// Accounts by handle: one BatchGetItem of the handle guards, one of the accounts.

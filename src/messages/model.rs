@@ -57,6 +57,24 @@ pub fn preview(body: &str) -> String {
     }
 }
 
+/// How far the live feed looks back before the last message a page has: a message stamped
+/// earlier can still be committing when a later one is read (the page skips repeats).
+pub const LATE_COMMIT_WINDOW_SECS: i64 = 10;
+
+/// Where a page asks the live feed to start when its last message is `last` (a message id:
+/// its time, `#`, its ULID): `LATE_COMMIT_WINDOW_SECS` before that time.
+pub fn feed_start(last: &str) -> String {
+    let stamp = last.split('#').next().unwrap_or(last);
+    match chrono::DateTime::parse_from_rfc3339(stamp) {
+        Ok(t) => {
+            let from =
+                t.with_timezone(&chrono::Utc) - chrono::Duration::seconds(LATE_COMMIT_WINDOW_SECS);
+            from.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+        }
+        Err(_) => last.to_owned(),
+    }
+}
+
 /// A message's text, validated: not empty, at most [`MAX_MESSAGE`] characters.
 pub fn message_body(raw: &str) -> Result<String, AppError> {
     let body = raw.trim();
@@ -84,6 +102,17 @@ pub fn participants(id: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_feed_starts_a_little_before_the_last_message() {
+        assert_eq!(
+            feed_start("2026-01-02T03:04:15.000006Z#01ABC"),
+            "2026-01-02T03:04:05.000006Z"
+        );
+        let start = feed_start("2026-01-02T03:04:15.000006Z#01ABC");
+        assert!(start.as_str() < "2026-01-02T03:04:05.000006Z#0");
+        assert_eq!(feed_start("0"), "0");
+    }
 
     #[test]
     fn preview_is_one_short_line() {

@@ -101,15 +101,6 @@ pub fn ConversationView() -> impl IntoView {
             }
         })
     };
-    let follow = move |last: String| {
-        live.open.update(|o| {
-            if let Some((_, after)) = o {
-                if *after < last {
-                    *after = last;
-                }
-            }
-        })
-    };
     // The newest page opens the live feed of this conversation.
     Effect::new(move |_| {
         if let Some(Ok(p)) = page.get() {
@@ -135,7 +126,8 @@ pub fn ConversationView() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(Ok(m)) = send.value().get() {
-            follow(m.id.clone());
+            // Shown at once, but the feed's position does not move past it: a message the
+            // other person sent just before (still in flight) must not be skipped.
             add(m);
             if let Some(el) = input.get() {
                 el.set_value("");

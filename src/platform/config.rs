@@ -42,6 +42,11 @@ pub struct Config {
     #[arg(long, env = "SESSION_MINUTES", default_value_t = 120)]
     pub session_minutes: i64,
 
+    /// How long an instance trusts what it knows of a session (sign-out, deactivation) before
+    /// reading the account again; at most 30.
+    #[arg(long, env = "SESSION_CHECK_SECONDS", default_value_t = 30)]
+    pub session_check_seconds: u64,
+
     /// Folder for local state (the generated dev secret).
     #[arg(long, env = "DATA_DIR", default_value = ".data")]
     pub data_dir: PathBuf,

@@ -4,6 +4,7 @@
 use super::session::{clear_cookie, session_cookie, AuthUser, MaybeAuthUser};
 use super::state::AppState;
 use crate::accounts::model::SessionUser;
+use crate::accounts::store::User;
 use crate::db::Store;
 use crate::error::AppError;
 use http::header::SET_COOKIE;
@@ -62,13 +63,15 @@ impl Ctx {
             .unwrap_or_else(|| "unknown".into())
     }
 
-    pub fn start_session(&self, user: &SessionUser) -> Result<(), AppError> {
+    /// Signs `user` in: a session cookie, and the account as it is now in the session guard.
+    pub fn start_session(&self, user: &User) -> Result<(), AppError> {
         let now = chrono::Utc::now().timestamp();
         let token = self
             .state
             .tokens
-            .issue(user, now)
+            .issue(&user.session(), user.session_epoch, now)
             .ok_or(AppError::Internal)?;
+        self.state.sessions.remember(user);
         let cookie = session_cookie(
             &token,
             self.state.tokens.ttl_secs(),

@@ -20,6 +20,7 @@ pub mod router;
 pub mod security;
 pub mod seed;
 pub mod session;
+pub mod sessions;
 pub mod state;
 pub mod telemetry;
 pub mod token;

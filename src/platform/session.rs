@@ -1,5 +1,6 @@
 //! The session cookie, the middleware that verifies it once per request, and the extractors.
 
+use super::sessions::Verdict;
 use super::state::AppState;
 use super::token::Claims;
 use crate::accounts::model::SessionUser;
@@ -18,7 +19,11 @@ pub const COOKIE_NAME: &str = "mj_session";
 #[derive(Debug, Clone)]
 pub struct Session(pub Claims);
 
-/// The signed-in user; rejects with 401 when there is none.
+/// Put in a request's extensions when its token is good but its account is deactivated.
+#[derive(Debug, Clone, Copy)]
+pub struct DeactivatedSession;
+
+/// The signed-in user; rejects with 401 when there is none (403 for a deactivated account).
 #[derive(Debug, Clone)]
 pub struct AuthUser(pub SessionUser);
 
@@ -28,6 +33,9 @@ pub struct MaybeAuthUser(pub Option<SessionUser>);
 
 impl AuthUser {
     pub fn from_parts(parts: &Parts) -> Result<Self, AppError> {
+        if parts.extensions.get::<DeactivatedSession>().is_some() {
+            return Err(AppError::Deactivated);
+        }
         parts
             .extensions
             .get::<Session>()
@@ -81,9 +89,10 @@ pub fn clear_cookie(secure: bool) -> HeaderValue {
     session_cookie("", 0, secure)
 }
 
-/// Verifies the session cookie. A token past half its life is renewed, and renewal re-reads
-/// the account, so a deactivated account loses its session within half a token lifetime and a
-/// changed name or admin grant reaches the token.
+/// Verifies the session cookie, then asks the session guard whether the session still holds
+/// (the account may have signed out elsewhere or been deactivated: see `sessions`). A token
+/// past half its life is renewed; renewal re-reads the account, so that a changed name or
+/// admin grant reaches the token.
 pub async fn session_layer(
     State(state): State<AppState>,
     mut req: Request,
@@ -92,26 +101,49 @@ pub async fn session_layer(
     let now = chrono::Utc::now().timestamp();
     let claims = cookie_value(req.headers(), COOKIE_NAME).and_then(|t| state.tokens.verify(t, now));
     let mut set_cookie = None;
+    let clear = || Some(clear_cookie(state.settings.secure_cookies));
     let claims = match claims {
-        Some(c) if state.tokens.needs_refresh(&c, now) => {
+        None => None,
+        Some(c) => {
             let store = state.store_for(req.extensions());
-            match accounts::get(&store, &c.sub).await {
-                Ok(Some(u)) if accounts_rules::may_keep_session(Some(&u)) => {
-                    let fresh = state.tokens.issue(&u.session(), now);
-                    set_cookie = fresh.as_deref().map(|t| {
-                        session_cookie(t, state.tokens.ttl_secs(), state.settings.secure_cookies)
-                    });
-                    fresh.and_then(|t| state.tokens.verify(&t, now))
-                }
-                Ok(_) => {
-                    set_cookie = Some(clear_cookie(state.settings.secure_cookies));
+            match state.sessions.check(&store, &c.sub, c.epoch).await {
+                Verdict::Ended => {
+                    set_cookie = clear();
                     None
                 }
-                // The database is down: keep the still-valid session; renewal waits for later.
-                Err(_) => Some(c),
+                Verdict::Deactivated => {
+                    set_cookie = clear();
+                    req.extensions_mut().insert(DeactivatedSession);
+                    None
+                }
+                Verdict::Good if state.tokens.needs_refresh(&c, now) => {
+                    match accounts::get(&store, &c.sub).await {
+                        Ok(Some(u))
+                            if accounts_rules::may_keep_session(Some(&u))
+                                && u.session_epoch <= c.epoch =>
+                        {
+                            state.sessions.remember(&u);
+                            let fresh = state.tokens.issue(&u.session(), u.session_epoch, now);
+                            set_cookie = fresh.as_deref().map(|t| {
+                                session_cookie(
+                                    t,
+                                    state.tokens.ttl_secs(),
+                                    state.settings.secure_cookies,
+                                )
+                            });
+                            fresh.and_then(|t| state.tokens.verify(&t, now))
+                        }
+                        Ok(_) => {
+                            set_cookie = clear();
+                            None
+                        }
+                        // The database is down: keep the still-valid session; renewal waits.
+                        Err(_) => Some(c),
+                    }
+                }
+                Verdict::Good => Some(c),
             }
         }
-        other => other,
     };
     if let Some(c) = claims {
         req.extensions_mut().insert(Session(c));

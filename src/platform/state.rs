@@ -2,6 +2,7 @@
 
 use super::config::Config;
 use super::mail::Mailer;
+use super::sessions::SessionGuard;
 use super::token::TokenKeys;
 use crate::db::{DbMetrics, Store};
 use aws_config::{BehaviorVersion, Region};
@@ -24,6 +25,7 @@ pub struct AppState {
     pub store: Store,
     pub mailer: Mailer,
     pub tokens: Arc<TokenKeys>,
+    pub sessions: Arc<SessionGuard>,
     pub settings: Arc<Settings>,
 }
 
@@ -97,6 +99,9 @@ impl AppState {
                 .with_cursor_key(crate::db::cursor::CursorKey::derive(&secret)),
             mailer: Mailer::new(ses, config.mail_from.clone()),
             tokens: Arc::new(TokenKeys::new(&secret, config.session_minutes.max(5) * 60)),
+            sessions: Arc::new(SessionGuard::new(Duration::from_secs(
+                config.session_check_seconds.clamp(1, 30),
+            ))),
             settings: Arc::new(Settings {
                 secure_cookies: config.secure_cookies,
                 trust_proxy: config.trust_proxy,

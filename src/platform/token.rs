@@ -14,6 +14,9 @@ pub struct Claims {
     pub adm: bool,
     pub iat: i64,
     pub exp: i64,
+    /// The account's session epoch when the token was issued (see `sessions`).
+    #[serde(default)]
+    pub epoch: u64,
 }
 
 impl Claims {
@@ -47,7 +50,7 @@ impl TokenKeys {
         self.ttl_secs
     }
 
-    pub fn issue(&self, user: &SessionUser, now: i64) -> Option<String> {
+    pub fn issue(&self, user: &SessionUser, epoch: u64, now: i64) -> Option<String> {
         let claims = Claims {
             sub: user.id.clone(),
             handle: user.handle.clone(),
@@ -56,6 +59,7 @@ impl TokenKeys {
             adm: user.is_admin,
             iat: now,
             exp: now + self.ttl_secs,
+            epoch,
         };
         match encode(&Header::new(Algorithm::HS256), &claims, &self.encoding) {
             Ok(t) => Some(t),
@@ -98,7 +102,7 @@ mod tests {
     #[test]
     fn round_trip() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 3600);
-        let t = keys.issue(&user(), 1_000).unwrap();
+        let t = keys.issue(&user(), 0, 1_000).unwrap();
         let c = keys.verify(&t, 1_001).unwrap();
         assert_eq!(c.user(), user());
         assert_eq!(c.exp, 4_600);
@@ -109,7 +113,7 @@ mod tests {
     #[test]
     fn expiry_and_tampering() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 3600);
-        let t = keys.issue(&user(), 1_000).unwrap();
+        let t = keys.issue(&user(), 0, 1_000).unwrap();
         assert!(keys.verify(&t, 4_600).is_none(), "expired exactly at exp");
         assert!(keys.verify(&t, 10_000).is_none());
         let other = TokenKeys::new(b"another-secret-another-secret-xx", 3600);

@@ -78,8 +78,9 @@ impl Live {
                 busy.set_value(true);
                 let open = live.open.get_untracked();
                 leptos::task::spawn_local(async move {
+                    // From a little before the last message seen (see `feed_start`).
                     let (conversation, after) = match open.clone() {
-                        Some((c, a)) => (Some(c), Some(a)),
+                        Some((c, a)) => (Some(c), Some(crate::messages::model::feed_start(&a))),
                         None => (None, None),
                     };
                     if let Ok(update) = crate::messages::api::live(conversation, after).await {
@@ -89,14 +90,19 @@ impl Live {
                         if let (Some(last), true) =
                             (update.messages.last(), live.open.get_untracked() == open)
                         {
-                            let last = last.id.clone();
-                            live.open.update(|o| {
-                                if let Some((_, after)) = o {
-                                    *after = last;
-                                }
-                            });
+                            // The feed re-sends the last seconds (for messages committed late):
+                            // only a message past the last one seen is news.
+                            let seen = open.map(|(_, after)| after).unwrap_or_default();
+                            if last.id > seen {
+                                let last = last.id.clone();
+                                live.open.update(|o| {
+                                    if let Some((_, after)) = o {
+                                        *after = last;
+                                    }
+                                });
+                                news = true;
+                            }
                             live.incoming.update(|v| v.extend(update.messages));
-                            news = true;
                         }
                         if news {
                             live.changes.update(|c| *c += 1);

@@ -13,7 +13,8 @@ use leptos_router::hooks::{use_location, use_query_map};
 #[component]
 pub fn ErrorView(error: AppError) -> impl IntoView {
     match error {
-        AppError::Unauthorized => {
+        // A session that ended, or an account that was deactivated: back to the sign-in form.
+        AppError::Unauthorized | AppError::Deactivated => {
             let loc = use_location();
             let search = loc.search.get_untracked();
             let here = if search.is_empty() {

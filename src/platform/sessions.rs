@@ -1,0 +1,115 @@
+//! Which sessions are still good: a bounded in-process cache of each signed-in account's
+//! status and session epoch, read from DynamoDB at most once per account per check interval
+//! (30 s by default).
+//!
+//! A session token names the epoch of its account at sign-in. Signing out moves the account's
+//! epoch on (every token issued before is then refused: sign-out ends the account's sessions
+//! everywhere); deactivating it changes its status. The instance where that happens forgets
+//! its cached entry at once; every other instance sees the change at its next check, within
+//! the interval. When DynamoDB cannot be read, a session whose token is valid is kept (and the
+//! next request tries again): an outage must not sign everybody out.
+
+use crate::accounts::model::AccountStatus;
+use crate::accounts::store::{self as accounts, User};
+use crate::db::Store;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Most accounts remembered; past that, the stalest entries are dropped.
+pub const CAPACITY: usize = 50_000;
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    status: AccountStatus,
+    epoch: u64,
+    checked: Instant,
+}
+
+/// What a verified token's session is now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Good,
+    /// Signed out since (or the account is gone).
+    Ended,
+    Deactivated,
+}
+
+pub struct SessionGuard {
+    entries: Mutex<HashMap<String, Entry>>,
+    interval: Duration,
+}
+
+impl SessionGuard {
+    pub fn new(interval: Duration) -> Self {
+        Self {
+            entries: Mutex::new(HashMap::new()),
+            interval,
+        }
+    }
+
+    fn verdict(entry: Entry, token_epoch: u64) -> Verdict {
+        if entry.status == AccountStatus::Deactivated {
+            Verdict::Deactivated
+        } else if token_epoch < entry.epoch {
+            Verdict::Ended
+        } else {
+            Verdict::Good
+        }
+    }
+
+    fn fresh(&self, user_id: &str) -> Option<Entry> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(user_id)
+            .copied()
+            .filter(|e| e.checked.elapsed() < self.interval)
+    }
+
+    /// The session of `user_id` with a token of `token_epoch`: from the cache, or (at most
+    /// once per interval) from the account itself.
+    pub async fn check(&self, store: &Store, user_id: &str, token_epoch: u64) -> Verdict {
+        if let Some(entry) = self.fresh(user_id) {
+            return Self::verdict(entry, token_epoch);
+        }
+        match accounts::get(store, user_id).await {
+            Ok(Some(user)) => Self::verdict(self.record(&user), token_epoch),
+            Ok(None) => Verdict::Ended,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not check a session; kept for now");
+                Verdict::Good
+            }
+        }
+    }
+
+    /// Records what an account is now (at sign-in, at renewal, after a check).
+    pub fn remember(&self, user: &User) {
+        self.record(user);
+    }
+
+    fn record(&self, user: &User) -> Entry {
+        let entry = Entry {
+            status: user.status,
+            epoch: user.session_epoch,
+            checked: Instant::now(),
+        };
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= CAPACITY && !entries.contains_key(&user.id) {
+                let interval = self.interval;
+                entries.retain(|_, e| e.checked.elapsed() < interval);
+                if entries.len() >= CAPACITY {
+                    entries.clear();
+                }
+            }
+            entries.insert(user.id.clone(), entry);
+        }
+        entry
+    }
+
+    /// Drops what is known of an account, so that its next request reads it again.
+    pub fn forget(&self, user_id: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(user_id);
+        }
+    }
+}
