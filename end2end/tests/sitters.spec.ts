@@ -11,7 +11,7 @@ async function person(browser: Browser, prefix: string, name: string, kind: stri
 
 function local(d: Date): string {
   const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}T${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
 test("post, apply, book, decline, review, and an admin deactivation", async ({ browser }) => {
@@ -28,8 +28,8 @@ test("post, apply, book, decline, review, and an admin deactivation", async ({ b
   const start = new Date(Date.now() - 30 * 3600 * 1000);
   const end = new Date(start.getTime() + 4 * 3600 * 1000);
   await parent.page.getByLabel("Type of job").fill("Birthday party helper");
-  await parent.page.getByLabel("Starts (UTC)").fill(local(start));
-  await parent.page.getByLabel("Ends (UTC)").fill(local(end));
+  await parent.page.getByLabel(/^Starts/).fill(local(start));
+  await parent.page.getByLabel(/^Ends/).fill(local(end));
   await parent.page.getByLabel("City").fill("Nantes");
   await parent.page.getByLabel("Number of kids").fill("3");
   await parent.page.getByLabel("Pay (total)").fill("80");
@@ -99,4 +99,45 @@ test("post, apply, book, decline, review, and an admin deactivation", async ({ b
   const again = await (await browser.newContext()).newPage();
   await signIn(again, `${n2.handle}@example.net`, PASSWORD);
   await expect(again.getByTestId("form-error")).toHaveText("This account has been deactivated. Contact an administrator.");
+});
+
+// Issue #11, item 11: times in the viewer's time zone. A parent in Tokyo (UTC+09:00) posts a
+// job for 18:00–21:00 her time: it is stored as 09:00–12:00 UTC, shown as 18:00–21:00 to her
+// once hydrated, as 11:00–14:00 to a reader in Paris (UTC+02:00 in May), and as "09:00 UTC"
+// without JavaScript.
+test("job times are entered and shown in the viewer's time zone", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const tokyo = await (await browser.newContext({ timezoneId: "Asia/Tokyo" })).newPage();
+  await signIn(tokyo, "paula@example.com", DEMO_PASSWORD);
+  await expect(tokyo).not.toHaveURL(/signin/);
+  await tokyo.goto("/sitters/jobs/new");
+  await hydrated(tokyo);
+  await expect(tokyo.getByTestId("zone")).toHaveText("your time, UTC+09:00");
+  await tokyo.getByLabel("Type of job").fill("Tokyo evening");
+  await tokyo.getByLabel(/^Starts/).fill("2031-05-01T18:00");
+  await tokyo.getByLabel(/^Ends/).fill("2031-05-01T21:00");
+  await tokyo.getByLabel("City").fill("Paris");
+  await tokyo.getByLabel("Number of kids").fill("1");
+  await tokyo.getByLabel("Pay (total)").fill("50");
+  await tokyo.getByRole("button", { name: "Post the job" }).click();
+  await expect(tokyo).toHaveURL(/\/sitters\/jobs\/[0-9A-Z]{26}$/);
+  const url = new URL(tokyo.url()).pathname;
+  await hydrated(tokyo);
+  await expect(tokyo.getByTestId("job-when")).toHaveText("Thu May 1, 18:00 → 21:00");
+
+  const paris = await (await browser.newContext({ timezoneId: "Europe/Paris" })).newPage();
+  await signIn(paris, "nina@example.com", DEMO_PASSWORD);
+  await expect(paris).not.toHaveURL(/signin/);
+  await paris.goto(url);
+  await hydrated(paris);
+  await expect(paris.getByTestId("job-when")).toHaveText("Thu May 1, 11:00 → 14:00");
+
+  const plain = await (await browser.newContext({ javaScriptEnabled: false, timezoneId: "Asia/Tokyo" })).newPage();
+  await plain.goto("/signin");
+  await plain.getByLabel("Email").fill("nina@example.com");
+  await plain.getByLabel("Password").fill(DEMO_PASSWORD);
+  await plain.getByRole("button", { name: "Sign in" }).click();
+  await expect(plain).not.toHaveURL(/signin/);
+  await plain.goto(url);
+  await expect(plain.getByTestId("job-when")).toHaveText("Thu May 1, 09:00 UTC → 12:00 UTC");
 });

@@ -76,28 +76,89 @@ pub fn Loading() -> impl IntoView {
     view! { <p class="loading" aria-busy="true">"Loading…"</p> }
 }
 
-/// A time in the reader's time zone. The server renders UTC; once hydrated, the browser
-/// rewrites it in local time (after hydration, so the two renders agree).
+/// How a [`LocalTime`] is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TimeStyle {
+    /// The time today, the date and time otherwise.
+    #[default]
+    Auto,
+    /// "Sat May 1, 18:00".
+    DayAndTime,
+    /// "18:00".
+    Time,
+}
+
+/// A time in the reader's time zone. The server renders UTC, labelled; once hydrated, the
+/// browser rewrites it in local time (after hydration, so the two renders agree), with the
+/// offset its zone has at that instant.
 #[component]
-pub fn LocalTime(at: chrono::DateTime<chrono::Utc>) -> impl IntoView {
-    let text = RwSignal::new(at.format("%Y-%m-%d %H:%M UTC").to_string());
+pub fn LocalTime(
+    at: chrono::DateTime<chrono::Utc>,
+    #[prop(optional)] style: TimeStyle,
+) -> impl IntoView {
+    let utc = match style {
+        TimeStyle::Auto => "%Y-%m-%d %H:%M UTC",
+        TimeStyle::DayAndTime => "%a %b %-d, %H:%M UTC",
+        TimeStyle::Time => "%H:%M UTC",
+    };
+    let text = RwSignal::new(at.format(utc).to_string());
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         {
-            let minutes = js_sys::Date::new_0().get_timezone_offset() as i32;
+            let instant = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+                at.timestamp_millis() as f64,
+            ));
+            let minutes = instant.get_timezone_offset() as i32;
             if let Some(tz) = chrono::FixedOffset::west_opt(minutes * 60) {
                 let local = at.with_timezone(&tz);
                 let today = chrono::Utc::now().with_timezone(&tz).date_naive();
-                let shown = if local.date_naive() == today {
-                    local.format("%H:%M").to_string()
-                } else {
-                    local.format("%b %-d, %H:%M").to_string()
+                let pattern = match style {
+                    TimeStyle::Auto if local.date_naive() == today => "%H:%M",
+                    TimeStyle::Auto => "%b %-d, %H:%M",
+                    TimeStyle::DayAndTime => "%a %b %-d, %H:%M",
+                    TimeStyle::Time => "%H:%M",
                 };
-                text.set(shown);
+                text.set(local.format(pattern).to_string());
             }
         }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = style;
     });
     view! { <time datetime=at.to_rfc3339() class="time">{move || text.get()}</time> }
+}
+
+/// The browser's offset from UTC, in minutes to add to a local time to get UTC (what
+/// JavaScript's `getTimezoneOffset` gives), for the local date and time `local`
+/// (`YYYY-MM-DDTHH:MM`), or for now when empty. `None` on the server.
+pub fn browser_offset(local: &str) -> Option<i32> {
+    #[cfg(feature = "hydrate")]
+    {
+        let date = if local.is_empty() {
+            js_sys::Date::new_0()
+        } else {
+            js_sys::Date::new(&wasm_bindgen::JsValue::from_str(local))
+        };
+        let minutes = date.get_timezone_offset();
+        (!minutes.is_nan()).then_some(minutes as i32)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = local;
+        None
+    }
+}
+
+/// "UTC+02:00" for an offset of -120 minutes (JavaScript's sign: UTC minus local).
+///
+/// ```
+/// assert_eq!(minijira::ui::zone_label(-120), "UTC+02:00");
+/// assert_eq!(minijira::ui::zone_label(210), "UTC-03:30");
+/// assert_eq!(minijira::ui::zone_label(0), "UTC+00:00");
+/// ```
+pub fn zone_label(offset: i32) -> String {
+    let east = -offset;
+    let sign = if east < 0 { '-' } else { '+' };
+    format!("UTC{sign}{:02}:{:02}", east.abs() / 60, east.abs() % 60)
 }
 
 /// A name's initials (an avatar's letters).

@@ -96,6 +96,8 @@ fn functions() -> Vec<(&'static str, &'static [&'static str])> {
                 "kids",
                 "cost",
                 "description",
+                "starts_offset",
+                "ends_offset",
             ],
         ),
         (sitters::ApplyToJob::PATH, &["job_id", "message"]),

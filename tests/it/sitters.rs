@@ -117,6 +117,7 @@ fn job_form(city: &str, start: &str, end: &str) -> JobForm {
         kids: "2".into(),
         cost: "45.00".into(),
         description: "Two kids, bedtime at 8.".into(),
+        ..Default::default()
     }
 }
 

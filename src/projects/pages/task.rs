@@ -4,7 +4,7 @@ use super::{ProjectHeader, StatusPill, TaskFieldsForm};
 use crate::projects::api::{get_task_page, AddComment, DeleteTask, EditTask};
 use crate::projects::model::*;
 use crate::ui::PageHead;
-use crate::ui::{action_error, ErrorView, FormError, Loading};
+use crate::ui::{action_error, ErrorView, FormError, Loading, LocalTime};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -66,7 +66,7 @@ pub fn TaskPageView() -> impl IntoView {
                                     <ol class="comments" data-testid="comments">
                                         {p.comments.iter().map(|c| view! {
                                             <li>
-                                                <p class="muted small">{format!("{} · {}", c.author.display_name, c.created_at.format("%Y-%m-%d %H:%M UTC"))}</p>
+                                                <p class="muted small">{format!("{} · ", c.author.display_name)}<LocalTime at=c.created_at/></p>
                                                 <p class="body">{c.body.clone()}</p>
                                             </li>
                                         }).collect_view()}

@@ -20,6 +20,12 @@ pub struct JobForm {
     pub kids: String,
     pub cost: String,
     pub description: String,
+    /// Minutes to add to the local start time to get UTC (the browser's offset for that date;
+    /// empty: the times are UTC).
+    #[serde(default)]
+    pub starts_offset: String,
+    #[serde(default)]
+    pub ends_offset: String,
 }
 
 /// A job's fields, validated.
@@ -47,6 +53,19 @@ fn when(raw: &str, what: &str) -> Result<DateTime<Utc>, AppError> {
         })
 }
 
+/// A browser's offset from UTC in minutes (empty: none), at most 16 hours either way.
+fn offset(raw: &str) -> Result<chrono::Duration, AppError> {
+    match raw.trim() {
+        "" => Ok(chrono::Duration::zero()),
+        s => s
+            .parse::<i64>()
+            .ok()
+            .filter(|m| m.abs() <= 16 * 60)
+            .map(chrono::Duration::minutes)
+            .ok_or_else(|| AppError::validation("The time zone of the form is not valid.")),
+    }
+}
+
 fn kids_field(raw: &str) -> Result<u8, AppError> {
     raw.trim()
         .parse()
@@ -57,8 +76,8 @@ fn kids_field(raw: &str) -> Result<u8, AppError> {
 
 impl JobForm {
     pub fn parse(&self) -> Result<JobFields, AppError> {
-        let starts_at = when(&self.starts_at, "start")?;
-        let ends_at = when(&self.ends_at, "end")?;
+        let starts_at = when(&self.starts_at, "start")? + offset(&self.starts_offset)?;
+        let ends_at = when(&self.ends_at, "end")? + offset(&self.ends_offset)?;
         if ends_at <= starts_at {
             return Err(AppError::validation("The job ends after it starts."));
         }

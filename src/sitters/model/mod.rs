@@ -293,6 +293,40 @@ mod tests {
     }
 
     #[test]
+    fn job_times_are_entered_in_the_browsers_zone_and_stored_in_utc() {
+        let form = JobForm {
+            job_type: "Evening".into(),
+            starts_at: "2031-05-01T18:00".into(),
+            ends_at: "2031-05-01T21:00".into(),
+            city: "Paris".into(),
+            kids: "1".into(),
+            cost: "50".into(),
+            starts_offset: "-540".into(),
+            ends_offset: "-540".into(),
+            ..Default::default()
+        };
+        let f = form.parse().unwrap();
+        assert_eq!(f.starts_at.to_rfc3339(), "2031-05-01T09:00:00+00:00");
+        assert_eq!(f.ends_at.to_rfc3339(), "2031-05-01T12:00:00+00:00");
+        let utc = JobForm {
+            starts_offset: String::new(),
+            ends_offset: String::new(),
+            ..form.clone()
+        };
+        assert_eq!(
+            utc.parse().unwrap().starts_at.to_rfc3339(),
+            "2031-05-01T18:00:00+00:00"
+        );
+        for bad in ["x", "99999", "-1000"] {
+            let f = JobForm {
+                starts_offset: bad.into(),
+                ..form.clone()
+            };
+            assert!(f.parse().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn money_and_places() {
         assert_eq!(money("12.5", "cost").unwrap(), 1250);
         assert_eq!(money("€ 40", "cost").unwrap(), 4000);

@@ -6,17 +6,23 @@ use crate::sitters::model::*;
 use crate::ui::context::Auth;
 use crate::ui::PageHead;
 use crate::ui::SignedIn;
-use crate::ui::{action_error, ErrorView, FormError, Loading, LocalTime};
+use crate::ui::{
+    action_error, browser_offset, zone_label, ErrorView, FormError, Loading, LocalTime, TimeStyle,
+};
 use crate::util::url_encode;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-fn when(job: &Job) -> String {
-    format!(
-        "{} → {}",
-        job.starts_at.format("%a %b %-d, %H:%M"),
-        job.ends_at.format("%H:%M UTC")
-    )
+/// When a job is, in the reader's time zone (UTC before hydration, labelled).
+#[component]
+fn When(job: Job) -> impl IntoView {
+    view! {
+        <span data-testid="job-when">
+            <LocalTime at=job.starts_at style=TimeStyle::DayAndTime/>
+            " → "
+            <LocalTime at=job.ends_at style=TimeStyle::Time/>
+        </span>
+    }
 }
 
 #[component]
@@ -25,7 +31,7 @@ fn JobCard(job: Job) -> impl IntoView {
         <li class="job" data-testid="job">
             <a href=format!("/sitters/jobs/{}", job.id) class="title">{job.job_type.clone()}</a>
             <span>{job.city.clone()}</span>
-            <span class="muted small">{when(&job)}</span>
+            <span class="muted small"><When job=job.clone()/></span>
             <span class="muted small">{format!("{} kid{} · {}", job.kids, if job.kids == 1 { "" } else { "s" }, format_money(job.cost_cents))}</span>
             <span class="muted small">{format!("{} application{}", job.application_count, if job.application_count == 1 { "" } else { "s" })}</span>
             <span class=format!("tag job-{}", job.status.label())>{job.status.label()}</span>
@@ -66,7 +72,7 @@ pub fn SittersHub() -> impl IntoView {
                                             <li class="job">
                                                 <a href=format!("/sitters/jobs/{}", a.job_id) class="title">{a.job_type.clone()}</a>
                                                 <span>{a.job_city.clone()}</span>
-                                                <span class="muted small">{a.job_starts_at.format("%a %b %-d, %H:%M UTC").to_string()}</span>
+                                                <span class="muted small"><LocalTime at=a.job_starts_at style=TimeStyle::DayAndTime/></span>
                                                 <span class=format!("tag app-{}", a.status.label()) data-testid="application-status">{a.status.label()}</span>
                                             </li>
                                         }).collect_view()}
@@ -131,6 +137,25 @@ pub fn JobsBrowse() -> impl IntoView {
 pub fn NewJobPage() -> impl IntoView {
     let post = ServerAction::<PostJob>::new();
     let error = action_error(post.value());
+    // Entered in the browser's time zone once hydrated (its offset for each entered date goes
+    // with the form); in UTC without JavaScript, and labelled so.
+    let zone = RwSignal::new("UTC".to_owned());
+    let starts_offset = RwSignal::new(String::new());
+    let ends_offset = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(now) = browser_offset("") {
+            zone.set(format!("your time, {}", zone_label(now)));
+            starts_offset.set(now.to_string());
+            ends_offset.set(now.to_string());
+        }
+    });
+    let follow = move |offset: RwSignal<String>| {
+        move |ev: leptos::ev::Event| {
+            if let Some(m) = browser_offset(&event_target_value(&ev)) {
+                offset.set(m.to_string());
+            }
+        }
+    };
     view! { <SignedIn>
         <PageHead title="Post a job" description="Post a babysitting job for nannies to apply to."/>
         <section class="card narrow-wide">
@@ -138,8 +163,12 @@ pub fn NewJobPage() -> impl IntoView {
             <ActionForm action=post>
                 <label>"Type of job" <input type="text" name="job_type" required maxlength="80" placeholder="Evening babysitting"/></label>
                 <div class="two">
-                    <label>"Starts (UTC)" <input type="datetime-local" name="starts_at" required/></label>
-                    <label>"Ends (UTC)" <input type="datetime-local" name="ends_at" required/></label>
+                    <label>"Starts (" <span data-testid="zone">{move || zone.get()}</span> ")"
+                        <input type="datetime-local" name="starts_at" required on:input=follow(starts_offset)/></label>
+                    <label>"Ends (" {move || zone.get()} ")"
+                        <input type="datetime-local" name="ends_at" required on:input=follow(ends_offset)/></label>
+                    <input type="hidden" name="starts_offset" prop:value=move || starts_offset.get()/>
+                    <input type="hidden" name="ends_offset" prop:value=move || ends_offset.get()/>
                 </div>
                 <label>"Address (shown only to the nanny you book)" <input type="text" name="address" maxlength="200"/></label>
                 <label>"City" <input type="text" name="city" required maxlength="60"/></label>
@@ -208,7 +237,7 @@ pub fn JobView() -> impl IntoView {
                                     <span class=format!("tag job-{}", job.status.label()) data-testid="job-status">{job.status.label()}</span>
                                 </div>
                                 <dl class="facts">
-                                    <dt>"When"</dt><dd>{when(&job)}</dd>
+                                    <dt>"When"</dt><dd><When job=job.clone()/></dd>
                                     <dt>"Where"</dt><dd>{if job.address.is_empty() { job.city.clone() } else { format!("{}, {}", job.address, job.city) }}</dd>
                                     <dt>"Kids"</dt><dd>{job.kids}</dd>
                                     <dt>"Pay"</dt><dd>{format_money(job.cost_cents)}</dd>
