@@ -101,7 +101,7 @@ pub fn ConversationView() -> impl IntoView {
             }
         })
     };
-    // The newest page opens the live feed of this conversation.
+    // The newest page opens the live feed of this conversation; an older page closes it.
     Effect::new(move |_| {
         if let Some(Ok(p)) = page.get() {
             extra.set(Vec::new());
@@ -112,6 +112,8 @@ pub fn ConversationView() -> impl IntoView {
                     .map(|m| m.id.clone())
                     .unwrap_or_else(|| "0".into());
                 live.open.set(Some((p.id.clone(), last)));
+            } else {
+                live.open.set(None);
             }
         }
     });
@@ -119,8 +121,10 @@ pub fn ConversationView() -> impl IntoView {
         let incoming = live.incoming.get();
         if !incoming.is_empty() {
             live.incoming.set(Vec::new());
-            for m in incoming {
-                add(m);
+            if older().is_none() {
+                for m in incoming {
+                    add(m);
+                }
             }
         }
     });
@@ -158,9 +162,20 @@ pub fn ConversationView() -> impl IntoView {
                                 }
                             }
                         };
-                        let first = p.messages.iter().map(render.clone()).collect_view();
-                        let more = move || {
-                            extra.get().iter().filter(|m| !shown.contains(&m.id)).map(render.clone()).collect_view()
+                        // The page's messages and those the feed brought, in one time order
+                        // (a late one goes where it belongs), none older than the page.
+                        let page_messages = p.messages.clone();
+                        let oldest = page_messages.first().map(|m| m.id.clone());
+                        let thread = move || {
+                            let mut all = page_messages.clone();
+                            for m in extra.get() {
+                                let after_oldest = oldest.as_ref().is_none_or(|o| m.id > *o);
+                                if after_oldest && !shown.contains(&m.id) {
+                                    all.push(m);
+                                }
+                            }
+                            all.sort_by(|a, b| a.id.cmp(&b.id));
+                            all.iter().map(render.clone()).collect_view()
                         };
                         view! {
                             <PageHead title=format!("{} · Messages", other.display_name) description=format!("Your conversation with {}.", other.display_name)/>
@@ -171,7 +186,7 @@ pub fn ConversationView() -> impl IntoView {
                                     <a href="/messages">"All conversations"</a>
                                 </header>
                                 {older_link.map(|href| view! { <p class="center"><a href=href data-testid="load-older">"Load older messages"</a></p> })}
-                                <ol class="thread" data-testid="thread">{first}{more}</ol>
+                                <ol class="thread" data-testid="thread">{thread}</ol>
                                 {newest_link.map(|href| view! { <p class="center"><a href=href>"Newest messages »"</a></p> })}
                                 <ActionForm action=send attr:class="composer">
                                     <input type="hidden" name="conversation" value=conversation/>
