@@ -132,6 +132,20 @@ async fn client_integers_are_range_checked_and_never_panic() {
     }
 }
 
+/// The accounts with these handles, by handle.
+async fn ids_of(
+    store: &minijira::db::Store,
+    handles: &[&str],
+) -> std::collections::HashMap<String, minijira::accounts::store::User> {
+    let handles: Vec<_> = handles
+        .iter()
+        .map(|h| minijira::accounts::model::Handle::parse(h).unwrap())
+        .collect();
+    minijira::accounts::store::by_handles(store, &handles)
+        .await
+        .unwrap()
+}
+
 /// Signs in a demo account through the server function; its session cookie.
 pub async fn demo_cookie(app: &axum::Router, handle: &str) -> String {
     let email = format!("{handle}@example.com");
@@ -160,12 +174,7 @@ async fn no_membership_oracle_for_outsiders() {
     let app = router(state);
     // dave is in no project; bob is a member of DEMO, erin is not.
     let cookie = demo_cookie(&app, "dave").await;
-    let ids = minijira::accounts::store::by_handles(
-        &store,
-        &["bob", "erin"].map(|h| minijira::accounts::model::Handle::parse(h).unwrap()),
-    )
-    .await
-    .unwrap();
+    let ids = ids_of(&store, &["bob", "erin"]).await;
     let (bob, erin) = (ids["bob"].id.clone(), ids["erin"].id.clone());
     let fields: Vec<(&str, &str)> = vec![
         ("title", "t"),
@@ -395,12 +404,7 @@ async fn every_page_has_a_meta_description() {
     let app = router(state);
     let alice = demo_cookie(&app, "alice").await;
     let admin = demo_cookie(&app, "admin").await;
-    let ids = minijira::accounts::store::by_handles(
-        &store,
-        &["alice", "bob"].map(|h| minijira::accounts::model::Handle::parse(h).unwrap()),
-    )
-    .await
-    .unwrap();
+    let ids = ids_of(&store, &["alice", "bob"]).await;
     let conversation = minijira::messages::model::pair_id(&ids["alice"].id, &ids["bob"].id);
     let job = minijira::sitters::store::open_jobs(&store, None, None, 1)
         .await
@@ -478,12 +482,7 @@ async fn forged_page_cursors_are_refused() {
     let page: minijira::model::Page<serde_json::Value> =
         serde_json::from_str(&people.body).unwrap();
     let directory_link = page.next.expect("the directory has a second page");
-    let ids = minijira::accounts::store::by_handles(
-        &store,
-        &["alice", "bob"].map(|h| minijira::accounts::model::Handle::parse(h).unwrap()),
-    )
-    .await
-    .unwrap();
+    let ids = ids_of(&store, &["alice", "bob"]).await;
     let conversation = minijira::messages::model::pair_id(&ids["alice"].id, &ids["bob"].id);
     let forged = [
         b64(serde_json::json!({"pk": "USER#x", "sk": "PROFILE", "gsi1pk": "DIR", "gsi1sk": "zz"})),
@@ -698,12 +697,7 @@ async fn deactivation_and_sign_out_end_sessions() {
         "the other instance knows her"
     );
     let admin = demo_cookie(&app, "admin").await;
-    let ids = minijira::accounts::store::by_handles(
-        &store,
-        &[minijira::accounts::model::Handle::parse("nina").unwrap()],
-    )
-    .await
-    .unwrap();
+    let ids = ids_of(&store, &["nina"]).await;
     let reply = send(
         &app,
         call(
