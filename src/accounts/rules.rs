@@ -135,11 +135,6 @@ pub async fn sign_out(store: &Store, user_id: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Whether a session may continue: the account exists and is not deactivated.
-pub fn may_keep_session(user: Option<&User>) -> bool {
-    user.is_some_and(|u| u.status != AccountStatus::Deactivated)
-}
-
 /// An admin, checked against the account itself (not only the token).
 pub async fn require_admin(store: &Store, me: &SessionUser) -> Result<User, AppError> {
     match store::get(store, &me.id).await? {

@@ -4,7 +4,7 @@ use super::sessions::Verdict;
 use super::state::AppState;
 use super::token::Claims;
 use crate::accounts::model::SessionUser;
-use crate::accounts::{rules as accounts_rules, store as accounts};
+use crate::accounts::store as accounts;
 use crate::error::AppError;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::middleware::Next;
@@ -106,42 +106,40 @@ pub async fn session_layer(
         None => None,
         Some(c) => {
             let store = state.store_for(req.extensions());
-            match state.sessions.check(&store, &c.sub, c.epoch).await {
-                Verdict::Ended => {
+            // A token due for renewal is judged on a fresh read of its account (which the
+            // renewal needs anyway); any other on the session guard's cached view.
+            let renewal = if state.tokens.needs_refresh(&c, now) {
+                match accounts::get(&store, &c.sub).await {
+                    Ok(Some(u)) => Some((state.sessions.judge(&u, c.epoch), Some(u))),
+                    Ok(None) => Some((Verdict::Ended, None)),
+                    // The database is down: keep the still-valid session; renewal waits.
+                    Err(_) => Some((Verdict::Good, None)),
+                }
+            } else {
+                None
+            };
+            let (verdict, fresh_user) = match renewal {
+                Some(r) => r,
+                None => (state.sessions.check(&store, &c.sub, c.epoch).await, None),
+            };
+            match (verdict, fresh_user) {
+                (Verdict::Ended, _) => {
                     set_cookie = clear();
                     None
                 }
-                Verdict::Deactivated => {
+                (Verdict::Deactivated, _) => {
                     set_cookie = clear();
                     req.extensions_mut().insert(DeactivatedSession);
                     None
                 }
-                Verdict::Good if state.tokens.needs_refresh(&c, now) => {
-                    match accounts::get(&store, &c.sub).await {
-                        Ok(Some(u))
-                            if accounts_rules::may_keep_session(Some(&u))
-                                && u.session_epoch <= c.epoch =>
-                        {
-                            state.sessions.remember(&u);
-                            let fresh = state.tokens.issue(&u.session(), u.session_epoch, now);
-                            set_cookie = fresh.as_deref().map(|t| {
-                                session_cookie(
-                                    t,
-                                    state.tokens.ttl_secs(),
-                                    state.settings.secure_cookies,
-                                )
-                            });
-                            fresh.and_then(|t| state.tokens.verify(&t, now))
-                        }
-                        Ok(_) => {
-                            set_cookie = clear();
-                            None
-                        }
-                        // The database is down: keep the still-valid session; renewal waits.
-                        Err(_) => Some(c),
-                    }
+                (Verdict::Good, Some(u)) => {
+                    let fresh = state.tokens.issue(&u.session(), u.session_epoch, now);
+                    set_cookie = fresh.as_deref().map(|t| {
+                        session_cookie(t, state.tokens.ttl_secs(), state.settings.secure_cookies)
+                    });
+                    fresh.and_then(|t| state.tokens.verify(&t, now))
                 }
-                Verdict::Good => Some(c),
+                (Verdict::Good, None) => Some(c),
             }
         }
     };

@@ -73,7 +73,7 @@ impl SessionGuard {
             return Self::verdict(entry, token_epoch);
         }
         match accounts::get(store, user_id).await {
-            Ok(Some(user)) => Self::verdict(self.record(&user), token_epoch),
+            Ok(Some(user)) => self.judge(&user, token_epoch),
             Ok(None) => Verdict::Ended,
             Err(e) => {
                 tracing::warn!(error = %e, "could not check a session; kept for now");
@@ -82,9 +82,14 @@ impl SessionGuard {
         }
     }
 
-    /// Records what an account is now (at sign-in, at renewal, after a check).
+    /// Records what an account is now (at sign-in).
     pub fn remember(&self, user: &User) {
         self.record(user);
+    }
+
+    /// Records `user` as just read, and judges a token of `token_epoch` against it.
+    pub fn judge(&self, user: &User, token_epoch: u64) -> Verdict {
+        Self::verdict(self.record(user), token_epoch)
     }
 
     fn record(&self, user: &User) -> Entry {

@@ -56,11 +56,7 @@ async fn sign_in_throttling_holds_under_concurrency() {
 /// where an overflow panics).
 #[tokio::test]
 async fn client_integers_are_range_checked_and_never_panic() {
-    let state = state().await;
-    minijira::platform::seed::load_demo_once(&state.store)
-        .await
-        .unwrap();
-    let app = router(state);
+    let (_, app) = demo_app().await;
     let cookie = demo_cookie(&app, "alice").await;
     let task = [
         ("title", "t"),
@@ -132,6 +128,16 @@ async fn client_integers_are_range_checked_and_never_panic() {
     }
 }
 
+/// The router on a fresh table with the demo data, and its store.
+async fn demo_app() -> (minijira::db::Store, axum::Router) {
+    let state = state().await;
+    let store = state.store.clone();
+    minijira::platform::seed::load_demo_once(&store)
+        .await
+        .unwrap();
+    (store, router(state))
+}
+
 /// The accounts with these handles, by handle.
 async fn ids_of(
     store: &minijira::db::Store,
@@ -166,12 +172,7 @@ pub async fn demo_cookie(app: &axum::Router, handle: &str) -> String {
 /// the call is: nothing tells them who is a member.
 #[tokio::test]
 async fn no_membership_oracle_for_outsiders() {
-    let state = state().await;
-    let store = state.store.clone();
-    minijira::platform::seed::load_demo_once(&store)
-        .await
-        .unwrap();
-    let app = router(state);
+    let (store, app) = demo_app().await;
     // dave is in no project; bob is a member of DEMO, erin is not.
     let cookie = demo_cookie(&app, "dave").await;
     let ids = ids_of(&store, &["bob", "erin"]).await;
@@ -396,12 +397,7 @@ async fn permissions_and_opener_policies_on_every_response() {
 /// Every page has its own `<meta name="description">`, once.
 #[tokio::test]
 async fn every_page_has_a_meta_description() {
-    let state = state().await;
-    let store = state.store.clone();
-    minijira::platform::seed::load_demo_once(&store)
-        .await
-        .unwrap();
-    let app = router(state);
+    let (store, app) = demo_app().await;
     let alice = demo_cookie(&app, "alice").await;
     let admin = demo_cookie(&app, "admin").await;
     let ids = ids_of(&store, &["alice", "bob"]).await;
@@ -462,12 +458,7 @@ async fn forged_page_cursors_are_refused() {
     use base64::Engine;
     use minijira::accounts::api as accounts;
     use minijira::{messages::api as messages, sitters::api as sitters};
-    let state = state().await;
-    let store = state.store.clone();
-    minijira::platform::seed::load_demo_once(&store)
-        .await
-        .unwrap();
-    let app = router(state);
+    let (store, app) = demo_app().await;
     let alice = demo_cookie(&app, "alice").await;
     let admin = demo_cookie(&app, "admin").await;
     let b64 = |v: serde_json::Value| {
@@ -573,11 +564,7 @@ async fn forged_page_cursors_are_refused() {
 /// lands there — and only on a path of this site.
 #[tokio::test]
 async fn signed_out_visits_redirect_to_sign_in_without_javascript() {
-    let state = state().await;
-    minijira::platform::seed::load_demo_once(&state.store)
-        .await
-        .unwrap();
-    let app = router(state);
+    let (_, app) = demo_app().await;
     for path in [
         "/people",
         "/messages",
@@ -625,8 +612,8 @@ async fn signed_out_visits_redirect_to_sign_in_without_javascript() {
     }
 }
 
-/// A second app instance on `first`'s table (same secret), checking sessions every second.
-async fn second_instance(first: &minijira::platform::state::AppState) -> axum::Router {
+/// A second app instance on `table` (same secret), checking sessions every second.
+async fn second_instance(table: &str) -> axum::Router {
     use clap::Parser;
     let ses = std::env::var("MINIJIRA_TEST_SES").unwrap_or_else(|_| "http://127.0.0.1:9".into());
     let cli = minijira::platform::cli::Cli::try_parse_from([
@@ -636,7 +623,7 @@ async fn second_instance(first: &minijira::platform::state::AppState) -> axum::R
         "--ses-endpoint",
         &ses,
         "--table-name",
-        first.store.table(),
+        table,
         "--jwt-secret",
         SECRET,
         "--region",
@@ -657,13 +644,8 @@ async fn second_instance(first: &minijira::platform::state::AppState) -> axum::R
 #[tokio::test]
 async fn deactivation_and_sign_out_end_sessions() {
     use minijira::accounts::api as accounts;
-    let state = state().await;
-    let store = state.store.clone();
-    minijira::platform::seed::load_demo_once(&store)
-        .await
-        .unwrap();
-    let other = second_instance(&state).await;
-    let app = router(state);
+    let (store, app) = demo_app().await;
+    let other = second_instance(store.table()).await;
     let list = |app: &axum::Router, cookie: String| {
         let app = app.clone();
         async move {
