@@ -58,7 +58,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sitters/profile") view=SitterProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/projects/new") view=NewProjectPage ssr=SsrMode::Async/>
-                    <Route path=path!("/p/:key") view=ScrumPage ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:key") view=BacklogPage ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:key/backlog") view=BacklogPage ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:key/activity") view=ActivityView ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:key/sprints/:sprint") view=SprintView ssr=SsrMode::Async/>
                     <Route path=path!("/p/:key/board") view=BoardPage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:key/members") view=MembersPage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:key/:task") view=TaskPageView ssr=SsrMode::Async/>

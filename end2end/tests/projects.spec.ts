@@ -48,7 +48,7 @@ test("a project from creation to deletion, with invitations, scrum, comments and
     }, { timeout: 30_000 })
     .toEqual(expect.arrayContaining(["sent", "sent"]));
 
-  // A member works on the scrum page.
+  // A member works on the backlog (the project's front page).
   const page = m1.page;
   await page.goto("/");
   await expect(page.getByTestId("dashboard")).toContainText("Launch Pad");
@@ -61,10 +61,12 @@ test("a project from creation to deletion, with invitations, scrum, comments and
 
   const taskForm = page.locator("form", { has: page.getByRole("button", { name: "Add task" }) });
   await taskForm.getByLabel("Title").fill("Fuel the rocket");
-  await taskForm.getByLabel("Story").selectOption({ label: "Countdown" });
+  await taskForm.locator("select[name=story]").selectOption({ label: "Countdown" });
   await taskForm.getByLabel("Assignee").selectOption({ label: `Milo Member (@${m1.handle})` });
   await taskForm.getByRole("button", { name: "Add task" }).click();
-  await expect(page.getByTestId("story").filter({ hasText: "Countdown" })).toContainText(`${key}-1`);
+  const fuel = page.getByTestId("task-row").filter({ hasText: "Fuel the rocket" });
+  await expect(fuel).toContainText(`${key}-1`);
+  await expect(fuel).toContainText("Countdown");
   await taskForm.getByLabel("Title").fill("Print the banners");
   await taskForm.getByRole("button", { name: "Add task" }).click();
   await expect(page.getByTestId("task-row").filter({ hasText: "Print the banners" })).toContainText(`${key}-2`);

@@ -207,8 +207,11 @@ async fn project(
             start_date: None,
             end_date: None,
             status: TaskStatus::ALL[i % TaskStatus::ALL.len()],
+            points: Some(POINTS[i % POINTS.len()]),
+            priority: Priority::ALL[i % Priority::ALL.len()],
         };
-        let task = projects::create_task(store, &key, &manager.id, fields, Some(i as u32)).await?;
+        let task =
+            projects::create_task(store, &key, &manager.person(), fields, Some(i as u32)).await?;
         if comments {
             for c in 0..(i % 5) {
                 let author = people[(i + c) % people.len()];

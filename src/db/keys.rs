@@ -9,7 +9,10 @@
 //! | project         | `P#<KEY>`          | `#META`   |                      |                           |
 //! | member          | `P#<KEY>`          | `M#<uid>` | `UP#<uid>` / KEY     |                           |
 //! | story           | `P#<KEY>`          | `S#<n>`   |                      |                           |
-//! | task            | `P#<KEY>`          | `T#<n>`   |                      |                           |
+//! | sprint          | `P#<KEY>`          | `R#<n>`   |                      |                           |
+//! | task            | `P#<KEY>`          | `T#<n>`   | lsi1: `PLAN#<list>#<rank>#<n>` (open work) or `DONE#S<n>#…` (a completed sprint's) | |
+//! | burndown event  | `P#<KEY>`          | `Y#<sprint>#<time>#<id>` |       |                           |
+//! | activity entry  | `P#<KEY>`          | `Z#<time>#<id>` | lsi1: `H#<task>#<time>#<id>` (a task's history) | |
 //! | comment         | `P#<KEY>#T#<n>`    | `C#<time>#<id>` |                |                           |
 //! | outbox mail     | `OUTBOX#<id>`      | `OUTBOX`  |                      | `OUTBOX#PENDING` / due    |
 //! | conversation    | `C#<id>`           | `#META`   |                      |                           |
@@ -44,6 +47,10 @@ pub const GSI2SK: &str = "gsi2sk";
 pub const GSI3: &str = "gsi3";
 pub const GSI3PK: &str = "gsi3pk";
 pub const GSI3SK: &str = "gsi3sk";
+/// The local index: the project partition's tasks in plan order, and each task's history.
+/// (Local, so that it reads with strong consistency: a person sees their own change at once.)
+pub const LSI1: &str = "lsi1";
+pub const LSI1SK: &str = "lsi1sk";
 
 /// Where a query reads: the table itself or one of its global secondary indexes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +59,7 @@ pub enum Index {
     Gsi1,
     Gsi2,
     Gsi3,
+    Lsi1,
 }
 
 impl Index {
@@ -62,12 +70,13 @@ impl Index {
             Self::Gsi1 => Some(GSI1),
             Self::Gsi2 => Some(GSI2),
             Self::Gsi3 => Some(GSI3),
+            Self::Lsi1 => Some(LSI1),
         }
     }
 
     pub fn pk(self) -> &'static str {
         match self {
-            Self::Table => PK,
+            Self::Table | Self::Lsi1 => PK,
             Self::Gsi1 => GSI1PK,
             Self::Gsi2 => GSI2PK,
             Self::Gsi3 => GSI3PK,
@@ -80,6 +89,7 @@ impl Index {
             Self::Gsi1 => GSI1SK,
             Self::Gsi2 => GSI2SK,
             Self::Gsi3 => GSI3SK,
+            Self::Lsi1 => LSI1SK,
         }
     }
 
@@ -87,6 +97,7 @@ impl Index {
     pub fn key_attributes(self) -> Vec<&'static str> {
         match self {
             Self::Table => vec![PK, SK],
+            Self::Lsi1 => vec![PK, SK, LSI1SK],
             _ => vec![PK, SK, self.pk(), self.sk()],
         }
     }
@@ -125,6 +136,77 @@ pub const PROJECT_META_SK: &str = "#META";
 pub const MEMBER_PREFIX: &str = "M#";
 pub const STORY_PREFIX: &str = "S#";
 pub const TASK_PREFIX: &str = "T#";
+
+pub const SPRINT_PREFIX: &str = "R#";
+/// The head of a project's partition (header, members, sprints, stories: everything before
+/// the tasks), read in one Query that never touches a task.
+pub const HEAD_FIRST: &str = "#";
+pub const HEAD_LAST: &str = "S#~";
+
+pub fn sprint_sk(n: u32) -> String {
+    format!("{SPRINT_PREFIX}{n:06}")
+}
+
+/// The open work of a project in the local index: the sprints' tasks (by sprint number), then
+/// the backlog's, each list by rank; the task number breaks ties.
+pub const PLAN_PREFIX: &str = "PLAN#";
+
+/// The prefix of one list of open work: a sprint's (`Some`) or the backlog's.
+pub fn plan_list(sprint: Option<u32>) -> String {
+    match sprint {
+        Some(n) => format!("{PLAN_PREFIX}S{n:06}#"),
+        None => format!("{PLAN_PREFIX}~#"),
+    }
+}
+
+pub fn plan_key(sprint: Option<u32>, rank: &str, task: u32) -> String {
+    format!("{}{rank}#{task:06}", plan_list(sprint))
+}
+
+/// The tasks of a completed sprint, by rank.
+pub fn done_list(sprint: u32) -> String {
+    format!("DONE#S{sprint:06}#")
+}
+
+pub fn done_key(sprint: u32, rank: &str, task: u32) -> String {
+    format!("{}{rank}#{task:06}", done_list(sprint))
+}
+
+pub const BURN_PREFIX: &str = "Y#";
+
+pub fn burn_list(sprint: u32) -> String {
+    format!("{BURN_PREFIX}{sprint:06}#")
+}
+
+pub fn burn_sk(sprint: u32, at: &DateTime<Utc>, id: &str) -> String {
+    format!(
+        "{}{}#{id}",
+        burn_list(sprint),
+        at.to_rfc3339_opts(SecondsFormat::Micros, true)
+    )
+}
+
+pub const ACTIVITY_PREFIX: &str = "Z#";
+
+pub fn activity_sk(at: &DateTime<Utc>, id: &str) -> String {
+    format!(
+        "{ACTIVITY_PREFIX}{}#{id}",
+        at.to_rfc3339_opts(SecondsFormat::Micros, true)
+    )
+}
+
+/// A task's history in the local index.
+pub fn history_list(task: u32) -> String {
+    format!("H#{task:06}#")
+}
+
+pub fn history_key(task: u32, at: &DateTime<Utc>, id: &str) -> String {
+    format!(
+        "{}{}#{id}",
+        history_list(task),
+        at.to_rfc3339_opts(SecondsFormat::Micros, true)
+    )
+}
 
 pub fn member_sk(user_id: &str) -> String {
     format!("{MEMBER_PREFIX}{user_id}")
@@ -293,6 +375,22 @@ mod tests {
             "stories come before tasks in the partition"
         );
         assert!(member_sk("x") < story_sk(1) && *PROJECT_META_SK < *member_sk("0"));
+        for head in [
+            PROJECT_META_SK.to_owned(),
+            member_sk("zz"),
+            sprint_sk(999_999),
+            story_sk(999_999),
+        ] {
+            assert!(
+                HEAD_FIRST <= head.as_str() && head.as_str() <= HEAD_LAST,
+                "{head}"
+            );
+        }
+        for tail in [task_sk(1), burn_list(1), activity_sk(&Utc::now(), "x")] {
+            assert!(tail.as_str() > HEAD_LAST, "{tail}");
+        }
+        assert!(plan_key(Some(999_999), "zzz", 1) < plan_key(None, "0", 1));
+        assert!(plan_key(Some(2), "a", 9) < plan_key(Some(2), "a1", 1));
         assert_eq!(comments_pk(&k, 3), "P#DEMO#T#000003");
         let t = DateTime::parse_from_rfc3339("2026-01-02T03:04:05.000006Z")
             .unwrap()

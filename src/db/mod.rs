@@ -68,7 +68,12 @@ pub struct Store {
     metrics: Option<Arc<DbMetrics>>,
     /// Seals and opens page links (see `cursor`).
     cursors: cursor::CursorKey,
+    /// The time writes record (the wall clock, or a test's or the demo's own).
+    clock: Option<Clock>,
 }
+
+/// A source of "now" for the times that writes record.
+pub type Clock = Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;
 
 impl Store {
     pub fn new(client: Client, table: impl Into<Arc<str>>) -> Self {
@@ -77,6 +82,24 @@ impl Store {
             table: table.into(),
             metrics: None,
             cursors: cursor::CursorKey::random(),
+            clock: None,
+        }
+    }
+
+    /// The same store, its writes dated by `clock` (tests that replay days of a sprint, and
+    /// the demo data's past sprints).
+    pub fn with_clock(self, clock: Clock) -> Self {
+        Self {
+            clock: Some(clock),
+            ..self
+        }
+    }
+
+    /// Now, by this store's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        match &self.clock {
+            Some(c) => c(),
+            None => chrono::Utc::now(),
         }
     }
 
@@ -291,6 +314,19 @@ impl Store {
             })
             .collect::<Result<Vec<_>, DbError>>()?;
         self.batch_write(writes).await
+    }
+}
+
+/// A number attribute of an item (an update's returned counter).
+pub fn attr_number<T: std::str::FromStr>(item: &Item, name: &str) -> Result<T, DbError>
+where
+    T::Err: std::fmt::Display,
+{
+    match item.get(name) {
+        Some(AttributeValue::N(v)) => v
+            .parse()
+            .map_err(|e| DbError::Decode(format!("{name}: {e}"))),
+        _ => Err(DbError::Decode(format!("{name} missing"))),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The one Query: a page of a partition of the table or of an index, with the opaque cursor of
 //! the next page. Every list and every partial read of a partition goes through here.
 
-use super::{cursor, from_item, s, DbError, Index, Item, Store};
+use super::{cursor, from_item, s, DbError, Expr, Index, Item, Store};
 use serde::de::DeserializeOwned;
 
 /// Which sort keys of the partition a query reads.
@@ -32,6 +32,10 @@ pub struct PageQuery<'a> {
     pub cursor: Option<&'a str>,
     /// Items per page (clamped to 1..=100); `None`: as many as one call returns (1 MB).
     pub limit: Option<i32>,
+    /// Strongly consistent (the table and local indexes only).
+    pub consistent: bool,
+    /// Only items that match this condition (read, then dropped: DynamoDB's filter).
+    pub filter: Option<&'a Expr>,
 }
 
 impl<'a> PageQuery<'a> {
@@ -45,7 +49,21 @@ impl<'a> PageQuery<'a> {
             descending: false,
             cursor: None,
             limit: Some(50),
+            consistent: false,
+            filter: None,
         }
+    }
+
+    /// Reads what every write before it wrote (the table and local indexes only).
+    pub fn consistent(self) -> Self {
+        Self {
+            consistent: true,
+            ..self
+        }
+    }
+
+    pub fn filter(self, filter: Option<&'a Expr>) -> Self {
+        Self { filter, ..self }
     }
 
     /// Only sort keys that start with `prefix` (all of them for an empty prefix).
@@ -131,6 +149,18 @@ impl Store {
         if q.keys_only {
             req = req.projection_expression(q.index.key_attributes().join(", "));
         }
+        if q.consistent && matches!(q.index, Index::Table | Index::Lsi1) {
+            req = req.consistent_read(true);
+        }
+        if let Some(f) = q.filter {
+            let (_, condition, names, values) = f.clone().into_parts();
+            req = req
+                .set_filter_expression(condition)
+                .set_expression_attribute_names(names);
+            for (k, v) in values.unwrap_or_default() {
+                req = req.expression_attribute_values(k, v);
+            }
+        }
         let (condition, values): (String, Vec<(&str, &str)>) = match q.sk {
             SortKey::All => (String::new(), vec![]),
             SortKey::Prefix(p) => (format!(" AND begins_with({sk_attr}, :a)"), vec![(":a", p)]),
@@ -150,7 +180,7 @@ impl Store {
         let items = out.items.unwrap_or_default();
         let next = out
             .last_evaluated_key
-            .filter(|_| !items.is_empty())
+            .filter(|_| !items.is_empty() || q.filter.is_some())
             .map(|k| self.cursors().seal(&list, &cursor::key_strings(&k)));
         Ok((items, next))
     }

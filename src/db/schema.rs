@@ -3,8 +3,9 @@
 use super::keys::*;
 use super::{DbError, Store};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    LocalSecondaryIndex, Projection, ProjectionType, ScalarAttributeType, StreamSpecification,
+    StreamViewType,
 };
 
 fn key(name: &str, kind: KeyType) -> KeySchemaElement {
@@ -37,9 +38,40 @@ fn gsi(name: &str, pk: &str, sk: &str) -> GlobalSecondaryIndex {
         .expect("static index definition") // ok: every required field is set
 }
 
-/// Creates the table if it does not exist. Returns true when it was created now.
+fn lsi(name: &str, sk: &str) -> LocalSecondaryIndex {
+    LocalSecondaryIndex::builder()
+        .index_name(name)
+        .key_schema(key(PK, KeyType::Hash))
+        .key_schema(key(sk, KeyType::Range))
+        .projection(
+            Projection::builder()
+                .projection_type(ProjectionType::All)
+                .build(),
+        )
+        .build()
+        .expect("static index definition") // ok: every required field is set
+}
+
+/// Creates the table if it does not exist. Returns true when it was created now. A table made
+/// before the local index existed cannot be given it (DynamoDB adds local indexes only at
+/// creation): that is reported, not worked around.
 pub async fn ensure_table(store: &Store) -> Result<bool, DbError> {
-    if table_exists(store).await? {
+    let existing = match describe(store).await {
+        Ok(t) => t,
+        Err(DbError::Other(msg)) if msg.starts_with("ResourceNotFoundException") => None,
+        Err(e) => return Err(e),
+    };
+    if let Some(table) = existing {
+        let has_lsi = table
+            .local_secondary_indexes()
+            .iter()
+            .any(|i| i.index_name() == Some(LSI1));
+        if !has_lsi {
+            return Err(DbError::Other(format!(
+                "table {} has no local index {LSI1} (it predates sprints): export what you need, delete the table (for `make dev`: rm -rf .data/dynamodb) and start again",
+                store.table()
+            )));
+        }
         return Ok(false);
     }
     let created = store
@@ -52,14 +84,17 @@ pub async fn ensure_table(store: &Store) -> Result<bool, DbError> {
                 .key_schema(key(PK, KeyType::Hash))
                 .key_schema(key(SK, KeyType::Range))
                 .set_attribute_definitions(Some(
-                    [PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK]
-                        .into_iter()
-                        .map(attr)
-                        .collect(),
+                    [
+                        PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK, LSI1SK,
+                    ]
+                    .into_iter()
+                    .map(attr)
+                    .collect(),
                 ))
                 .global_secondary_indexes(gsi(GSI1, GSI1PK, GSI1SK))
                 .global_secondary_indexes(gsi(GSI2, GSI2PK, GSI2SK))
                 .global_secondary_indexes(gsi(GSI3, GSI3PK, GSI3SK))
+                .local_secondary_indexes(lsi(LSI1, LSI1SK))
                 .stream_specification(
                     StreamSpecification::builder()
                         .stream_enabled(true)
@@ -113,14 +148,6 @@ pub async fn describe(
         )
         .await?;
     Ok(out.table)
-}
-
-async fn table_exists(store: &Store) -> Result<bool, DbError> {
-    match describe(store).await {
-        Ok(_) => Ok(true),
-        Err(DbError::Other(msg)) if msg.starts_with("ResourceNotFoundException") => Ok(false),
-        Err(e) => Err(e),
-    }
 }
 
 async fn wait_active(store: &Store) -> Result<(), DbError> {

@@ -130,6 +130,30 @@ impl Tx {
         }
     }
 
+    /// Replaces an item with `value` if `expr`'s condition holds on the stored one (a version
+    /// check): for an item whose new state the caller computed from the one it read.
+    pub fn replace_value<T: serde::Serialize>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+        expr: Expr,
+    ) -> &mut Self {
+        let (_, condition, names, values) = expr.into_parts();
+        let put = to_item(value).map_err(|e| e.to_string()).and_then(|item| {
+            built(
+                Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(item))
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .build(),
+            )
+        });
+        let put = put.map(|p| TransactWriteItem::builder().put(p).build());
+        self.push(name, put)
+    }
+
     /// A ConditionCheck of `expr`'s condition on an item that the transaction does not change.
     pub fn check(&mut self, name: &'static str, pk: &str, sk: &str, expr: Expr) -> &mut Self {
         let (_, condition, names, values) = expr.into_parts();

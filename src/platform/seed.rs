@@ -6,6 +6,7 @@ use crate::accounts::store::{self as users, NewUser, User};
 use crate::db::keys::seed_marker;
 use crate::db::{s, Refusal, Store, Tx};
 use crate::error::AppError;
+use crate::projects::model::Priority;
 
 /// A refusal the demo data does not expect.
 fn unexpected<R: std::fmt::Debug>(r: Refusal<R>) -> AppError {
@@ -178,8 +179,10 @@ async fn demo_project(store: &Store) -> Result<(), AppError> {
             start_date: start,
             end_date: start.and_then(|d| d.checked_add_days(chrono::Days::new(4))),
             status,
+            points: Some([3, 5, 2, 1, 8, 5, 2, 3, 5, 1, 2, 8][i]),
+            priority: Priority::Medium,
         };
-        projects::create_task(store, &key, &alice.id, fields, None).await?;
+        projects::create_task(store, &key, &alice.person(), fields, None).await?;
     }
     for (n, who, body) in [
         (2, bob, "Sandbox keys are in the team vault."),

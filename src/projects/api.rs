@@ -50,14 +50,134 @@ pub async fn create_project(#[server(flatten)] form: NewProjectForm) -> Result<(
     )
 }
 
-/// The scrum page and the board (P3).
+/// The project's head: header, members, sprints, stories (the members page, the forms).
 #[server]
-pub async fn get_board(key: String) -> Result<ProjectBoard, AppError> {
+pub async fn get_head(key: String) -> Result<ProjectBoard, AppError> {
     finish(
         async move {
             let cx = ctx()?;
             let me = cx.user()?;
-            rules::board(&cx.store, &rules::project_key(&key)?, &me.id).await
+            rules::head(&cx.store, &rules::project_key(&key)?, &me.id).await
+        }
+        .await,
+    )
+}
+
+/// The backlog page (P3): sprints and backlog, one page of tasks that match the filter.
+#[server]
+pub async fn get_backlog(
+    key: String,
+    #[server(flatten)] filter: TaskFilter,
+    cursor: Option<String>,
+) -> Result<ProjectBoard, AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let me = cx.user()?;
+            let key = rules::project_key(&key)?;
+            rules::backlog(&cx.store, &key, &me.id, &filter, cursor.as_deref()).await
+        }
+        .await,
+    )
+}
+
+/// The sprint board: the sprint under way's tasks that match the filter.
+#[server]
+pub async fn get_board(
+    key: String,
+    #[server(flatten)] filter: TaskFilter,
+    cursor: Option<String>,
+) -> Result<ProjectBoard, AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let me = cx.user()?;
+            let key = rules::project_key(&key)?;
+            rules::sprint_board(&cx.store, &key, &me.id, &filter, cursor.as_deref()).await
+        }
+        .await,
+    )
+}
+
+/// A sprint's burndown, report and the project's velocity.
+#[server]
+pub async fn get_sprint(key: String, sprint: String) -> Result<SprintPage, AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let me = cx.user()?;
+            let key = rules::project_key(&key)?;
+            rules::sprint_page(&cx.store, &key, &me.id, &sprint, cx.store.now()).await
+        }
+        .await,
+    )
+}
+
+/// A page of the project's activity log.
+#[server]
+pub async fn get_activity(key: String, cursor: Option<String>) -> Result<ActivityPage, AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let me = cx.user()?;
+            let key = rules::project_key(&key)?;
+            rules::activity(&cx.store, &key, &me.id, cursor.as_deref()).await
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn create_sprint(#[server(flatten)] form: SprintForm) -> Result<Sprint, AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let me = cx.user()?;
+            let key = rules::project_key(&form.key)?;
+            rules::create_sprint(&cx.store, &key, &(&me).into(), &form).await
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn start_sprint(key: String, sprint: String) -> Result<Sprint, AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let me = cx.user()?;
+            let key = rules::project_key(&key)?;
+            rules::start_sprint(&cx.store, &key, &(&me).into(), &sprint, cx.store.now()).await
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn complete_sprint(#[server(flatten)] form: CompleteForm) -> Result<Sprint, AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let me = cx.user()?;
+            let key = rules::project_key(&form.key)?;
+            let done =
+                rules::complete_sprint(&cx.store, &key, &(&me).into(), &form, cx.store.now())
+                    .await?;
+            leptos_axum::redirect(&format!("/p/{key}/sprints/{}", done.number));
+            Ok(done)
+        }
+        .await,
+    )
+}
+
+/// Moves a task in its list or to another list (any member).
+#[server]
+pub async fn place_task(#[server(flatten)] form: PlaceForm) -> Result<Task, AppError> {
+    finish(
+        async move {
+            let cx = ctx()?;
+            let me = cx.user()?;
+            rules::place_task(&cx.store, &(&me).into(), &form).await
         }
         .await,
     )
@@ -83,7 +203,7 @@ pub async fn create_task(#[server(flatten)] form: NewTaskForm) -> Result<Task, A
             let cx = ctx()?;
             let me = cx.user()?;
             let (key, seen_seq, fields) = form.parse()?;
-            rules::create_task(&cx.store, &key, &me.id, fields, seen_seq).await
+            rules::create_task(&cx.store, &key, &(&me).into(), fields, seen_seq).await
         }
         .await,
     )
@@ -110,7 +230,7 @@ pub async fn edit_task(#[server(flatten)] form: EditTaskForm) -> Result<EditOutc
             let cx = ctx()?;
             let me = cx.user()?;
             let (r, seen, fields) = form.parse()?;
-            rules::edit_task(&cx.store, &r.key, r.number, &me.id, fields, seen).await
+            rules::edit_task(&cx.store, &r.key, r.number, &(&me).into(), fields, seen).await
         }
         .await,
     )
@@ -125,7 +245,7 @@ pub async fn move_task(task: String, from: String, to: String) -> Result<(), App
             let me = cx.user()?;
             let r = rules::task_ref(&task)?;
             let (from, to) = (TaskStatus::parse(&from)?, TaskStatus::parse(&to)?);
-            rules::move_task(&cx.store, &r.key, r.number, &me.id, from, to).await
+            rules::move_task(&cx.store, &r.key, r.number, &(&me).into(), from, to).await
         }
         .await,
     )
@@ -139,7 +259,7 @@ pub async fn delete_task(task: String) -> Result<(), AppError> {
             let cx = ctx()?;
             let me = cx.user()?;
             let r = rules::task_ref(&task)?;
-            rules::delete_task(&cx.store, &r.key, r.number, &me.id).await?;
+            rules::delete_task(&cx.store, &r.key, r.number, &(&me).into()).await?;
             leptos_axum::redirect(&format!("/p/{}", r.key));
             Ok(())
         }
@@ -201,7 +321,15 @@ pub fn register() {
     use leptos::server_fn::axum::register_explicit;
     register_explicit::<Dashboard>();
     register_explicit::<CreateProject>();
+    register_explicit::<GetHead>();
+    register_explicit::<GetBacklog>();
     register_explicit::<GetBoard>();
+    register_explicit::<GetSprint>();
+    register_explicit::<GetActivity>();
+    register_explicit::<CreateSprint>();
+    register_explicit::<StartSprint>();
+    register_explicit::<CompleteSprint>();
+    register_explicit::<PlaceTask>();
     register_explicit::<CreateStory>();
     register_explicit::<CreateTask>();
     register_explicit::<GetTaskPage>();

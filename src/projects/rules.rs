@@ -13,13 +13,14 @@
 use crate::accounts::model::{Handle, PersonRef, SessionUser};
 use crate::accounts::rules::active_accounts;
 use crate::accounts::store::User;
+use crate::db::keys::{plan_list, PLAN_PREFIX};
 use crate::db::outbox::{Letter, OutboxMail, Recipient};
 use crate::db::{Refusal, Store};
 use crate::error::AppError;
 use crate::model::{text_field, Delivery, Page};
 use crate::projects::model::*;
 use crate::projects::store::{self, NewProject, Refused};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 /// Most initial members in one creation (a transaction holds at most 100 items: the project,
 /// each member and each member's mail).
@@ -49,6 +50,20 @@ fn refusal(r: Refusal<Refused>) -> AppError {
             AppError::conflict("This project has reached its maximum number of items.")
         }
         Refused::Busy => AppError::conflict("This task is busy. Try again."),
+        Refused::SprintClosed => {
+            AppError::conflict("That sprint is completed (or gone): its tasks are history.")
+        }
+        Refused::SprintClosing => AppError::conflict(
+            "This task's sprint is being completed right now. Reload in a moment.",
+        ),
+        Refused::NotPlanned => AppError::conflict("This sprint has been started already."),
+        Refused::AnotherActive => {
+            AppError::conflict("Another sprint is under way: complete it before starting this one.")
+        }
+        Refused::NotActive => AppError::conflict("This sprint is not under way."),
+        Refused::BadTarget => {
+            AppError::validation("Unfinished tasks go to the backlog or to a planned sprint.")
+        }
     }
 }
 
@@ -173,6 +188,8 @@ pub async fn create_project(
         created_at: now,
         task_seq: 0,
         story_seq: 0,
+        sprint_seq: 0,
+        active_sprint: None,
         version: 1,
     };
     let new = NewProject {
@@ -198,14 +215,17 @@ pub fn task_ref(raw: &str) -> Result<TaskRef, AppError> {
     TaskRef::parse(raw).map_err(|_| AppError::NotFound)
 }
 
-/// The scrum page's data for `viewer`, or 404 when the project does not exist or the viewer
-/// is not a member. Members are listed manager first, then by handle.
-pub async fn board(
-    store: &Store,
-    key: &ProjectKey,
-    viewer: &str,
-) -> Result<ProjectBoard, AppError> {
-    let data = store::board(store, key).await?.ok_or(AppError::NotFound)?;
+/// Tasks per page of the backlog and the board.
+pub const TASKS_PAGE: i32 = 100;
+
+/// Entries per page of the activity log and of a task's history.
+pub const ACTIVITY_PAGE: i32 = 50;
+
+/// The head of a project for `viewer` (header, members, sprints, stories; no task), or 404
+/// when the project does not exist or the viewer is not a member. Members are listed manager
+/// first, then by handle.
+pub async fn head(store: &Store, key: &ProjectKey, viewer: &str) -> Result<ProjectBoard, AppError> {
+    let data = store::head(store, key).await?.ok_or(AppError::NotFound)?;
     let my_role = data
         .members
         .iter()
@@ -221,9 +241,58 @@ pub async fn board(
         project: data.project,
         members,
         stories: data.stories,
-        tasks: data.tasks,
+        sprints: data.sprints,
+        tasks: Vec::new(),
+        next: None,
         my_role,
     })
+}
+
+/// The backlog page (P3): the head, then one page of the open work — the sprints' tasks, then
+/// the backlog's, each by rank — that matches the filter. Two calls.
+pub async fn backlog(
+    store: &Store,
+    key: &ProjectKey,
+    viewer: &str,
+    filter: &TaskFilter,
+    cursor: Option<&str>,
+) -> Result<ProjectBoard, AppError> {
+    let filter = filter.parse(viewer)?;
+    let mut board = head(store, key, viewer).await?;
+    let page = store::task_page(store, key, PLAN_PREFIX, &filter, cursor, TASKS_PAGE).await?;
+    board.tasks = page.items;
+    board.next = page.next;
+    Ok(board)
+}
+
+/// The sprint board: the head, then the sprint under way's tasks that match the filter (with
+/// no sprint under way: the open work, as a kanban board). Two calls.
+pub async fn sprint_board(
+    store: &Store,
+    key: &ProjectKey,
+    viewer: &str,
+    filter: &TaskFilter,
+    cursor: Option<&str>,
+) -> Result<ProjectBoard, AppError> {
+    let filter = filter.parse(viewer)?;
+    let mut board = head(store, key, viewer).await?;
+    let list = match board.active_sprint() {
+        Some(s) => plan_list(Some(s.number)),
+        None => PLAN_PREFIX.to_owned(),
+    };
+    let page = store::task_page(store, key, &list, &filter, cursor, TASKS_PAGE).await?;
+    board.tasks = page.items;
+    board.next = page.next;
+    Ok(board)
+}
+
+/// The head and the first page of the open work, unfiltered.
+pub async fn board(
+    store: &Store,
+    key: &ProjectKey,
+    viewer: &str,
+) -> Result<ProjectBoard, AppError> {
+    backlog(store, key, viewer, &TaskFilter::default(), None).await
 }
 
 /// My projects and their status (P1).
@@ -250,7 +319,7 @@ pub async fn create_story(
 pub async fn create_task(
     store: &Store,
     key: &ProjectKey,
-    creator: &str,
+    creator: &PersonRef,
     fields: TaskFields,
     seen_seq: Option<u32>,
 ) -> Result<Task, AppError> {
@@ -265,7 +334,7 @@ pub async fn edit_task(
     store: &Store,
     key: &ProjectKey,
     number: u32,
-    editor: &str,
+    editor: &PersonRef,
     fields: TaskFields,
     seen: Seen,
 ) -> Result<EditOutcome, AppError> {
@@ -286,7 +355,7 @@ pub async fn edit_task(
                     ));
                 }
             }
-            if let Some(a) = fields.assignee.as_deref().filter(|a| *a != editor) {
+            if let Some(a) = fields.assignee.as_deref().filter(|a| *a != editor.id) {
                 if !store::is_member(store, key, a).await? {
                     return Err(AppError::validation(
                         "The assignee must be a member of the project.",
@@ -310,12 +379,12 @@ pub async fn move_task(
     store: &Store,
     key: &ProjectKey,
     number: u32,
-    mover: &str,
+    mover: &PersonRef,
     from: TaskStatus,
     to: TaskStatus,
 ) -> Result<(), AppError> {
     match store::move_task(store, key, number, mover, from, to).await {
-        Ok(()) => Ok(()),
+        Ok(_) => Ok(()),
         Err(Refusal::Refused(Refused::TaskChanged)) => {
             match store::get_task(store, key, number).await? {
                 Some(t) => Err(AppError::conflict(format!(
@@ -335,7 +404,7 @@ pub async fn delete_task(
     store: &Store,
     key: &ProjectKey,
     number: u32,
-    actor: &str,
+    actor: &PersonRef,
 ) -> Result<(), AppError> {
     delete_task_only(store, key, number, actor).await?;
     Ok(store::delete_comments(store, key, number).await?)
@@ -346,14 +415,14 @@ pub async fn delete_task_only(
     store: &Store,
     key: &ProjectKey,
     number: u32,
-    actor: &str,
+    actor: &PersonRef,
 ) -> Result<(), AppError> {
     match store::delete_task_only(store, key, number, actor).await {
         Ok(()) => Ok(()),
         Err(Refusal::Refused(Refused::Busy)) => {
             Err(AppError::conflict("This task keeps changing. Try again."))
         }
-        Err(r) => Err(as_manager(store, key, actor, r).await),
+        Err(r) => Err(as_manager(store, key, &actor.id, r).await),
     }
 }
 
@@ -371,8 +440,8 @@ pub async fn add_comment(
         .map_err(refusal)
 }
 
-/// The task page (P4): the project (for its people and stories) and a page of comments, read
-/// concurrently.
+/// The task page (P4): the project's head, the task, a page of comments and the task's history,
+/// read concurrently.
 pub async fn task_page(
     store: &Store,
     me: &SessionUser,
@@ -380,21 +449,19 @@ pub async fn task_page(
     cursor: Option<&str>,
 ) -> Result<TaskPage, AppError> {
     let r = task_ref(raw)?;
-    let (board, comments) = tokio::join!(
-        board(store, &r.key, &me.id),
-        store::comments(store, &r.key, r.number, cursor, COMMENTS_PAGE)
+    let (board, task, comments, history) = tokio::join!(
+        head(store, &r.key, &me.id),
+        store::get_task(store, &r.key, r.number),
+        store::comments(store, &r.key, r.number, cursor, COMMENTS_PAGE),
+        store::task_history(store, &r.key, r.number, ACTIVITY_PAGE)
     );
     let board = board?;
-    let task = board
-        .tasks
-        .iter()
-        .find(|t| t.number == r.number)
-        .cloned()
-        .ok_or(AppError::NotFound)?;
+    let task = task?.ok_or(AppError::NotFound)?;
     let comments = comments?;
     Ok(TaskPage {
         board,
         task,
+        history: history?,
         comments: comments.items,
         next: comments.next,
     })
@@ -417,7 +484,7 @@ pub async fn add_member(
     })?;
     let users = active_accounts(store, std::slice::from_ref(&handle)).await?;
     let user = users.get(handle.as_str()).ok_or(AppError::Internal)?;
-    let board = board(store, &key, &me.id).await?;
+    let board = head(store, &key, &me.id).await?;
     if board.my_role != ProjectRole::Manager {
         return Err(AppError::Forbidden);
     }
@@ -474,7 +541,7 @@ pub async fn make_manager(
     user_id: &str,
 ) -> Result<(), AppError> {
     let key = project_key(key)?;
-    let board = board(store, &key, &me.id).await?;
+    let board = head(store, &key, &me.id).await?;
     if board.my_role != ProjectRole::Manager {
         return Err(AppError::Forbidden);
     }
@@ -486,4 +553,184 @@ pub async fn make_manager(
         Ok(()) => Ok(()),
         Err(r) => Err(as_manager(store, &key, &me.id, r).await),
     }
+}
+
+/// Creates a planned sprint (the project manager only).
+pub async fn create_sprint(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &PersonRef,
+    form: &SprintForm,
+) -> Result<Sprint, AppError> {
+    let fields = form.parse()?;
+    match store::create_sprint(store, key, actor, fields).await {
+        Ok(s) => Ok(s),
+        Err(r) => Err(as_manager(store, key, &actor.id, r).await),
+    }
+}
+
+/// Starts a planned sprint (the project manager only; one sprint under way at a time).
+pub async fn start_sprint(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &PersonRef,
+    sprint: &str,
+    at: DateTime<Utc>,
+) -> Result<Sprint, AppError> {
+    let number = sprint_number(sprint)?;
+    match store::start_sprint(store, key, actor, number, at).await {
+        Ok(s) => Ok(s),
+        Err(r) => Err(as_manager(store, key, &actor.id, r).await),
+    }
+}
+
+/// Completes the sprint under way (the project manager only): its unfinished tasks go to the
+/// backlog or to a planned sprint, as the manager chooses.
+pub async fn complete_sprint(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &PersonRef,
+    form: &CompleteForm,
+    at: DateTime<Utc>,
+) -> Result<Sprint, AppError> {
+    let number = sprint_number(&form.sprint)?;
+    let to = Bucket::parse(&form.spill_to)?;
+    match store::complete_sprint(store, key, actor, number, to, at).await {
+        Ok(s) => Ok(s),
+        Err(r) => Err(as_manager(store, key, &actor.id, r).await),
+    }
+}
+
+fn sprint_number(raw: &str) -> Result<u32, AppError> {
+    match Bucket::parse(raw) {
+        Ok(Bucket::Sprint(n)) => Ok(n),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Moves a task within its list or to another (any member).
+pub async fn place_task(
+    store: &Store,
+    actor: &PersonRef,
+    form: &PlaceForm,
+) -> Result<Task, AppError> {
+    let (r, to, place) = form.parse()?;
+    store::place_task(store, &r.key, r.number, actor, to, place)
+        .await
+        .map_err(refusal)
+}
+
+/// A sprint's page: its burndown (from its events, as of `now`; frozen once completed), its
+/// report, and the project's velocity. Two calls: the head and the sprint's events.
+pub async fn sprint_page(
+    store: &Store,
+    key: &ProjectKey,
+    viewer: &str,
+    sprint: &str,
+    now: DateTime<Utc>,
+) -> Result<SprintPage, AppError> {
+    let number = sprint_number(sprint)?;
+    let (board, events) = tokio::join!(
+        head(store, key, viewer),
+        store::burn_events(store, key, number)
+    );
+    let board = board?;
+    let sprint = board.sprint(number).cloned().ok_or(AppError::NotFound)?;
+    let chart = burndown(&sprint, &events?, now);
+    let velocity = velocity(&board.sprints);
+    Ok(SprintPage {
+        board,
+        sprint,
+        chart,
+        velocity,
+    })
+}
+
+/// A page of the project's activity log, newest first.
+pub async fn activity(
+    store: &Store,
+    key: &ProjectKey,
+    viewer: &str,
+    cursor: Option<&str>,
+) -> Result<ActivityPage, AppError> {
+    let (board, page) = tokio::join!(
+        head(store, key, viewer),
+        store::activity_page(store, key, cursor, ACTIVITY_PAGE)
+    );
+    let board = board?;
+    let page = page?;
+    Ok(ActivityPage {
+        board,
+        entries: page.items,
+        next: page.next,
+    })
+}
+
+/// Most entries one export holds (the newest).
+pub const EXPORT_MAX: usize = 10_000;
+
+/// The project's activity log for export, newest first (at most [`EXPORT_MAX`] entries).
+pub async fn activity_export(
+    store: &Store,
+    key: &ProjectKey,
+    viewer: &str,
+) -> Result<(ProjectBoard, Vec<Activity>), AppError> {
+    let board = head(store, key, viewer).await?;
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = store::activity_page(store, key, cursor.as_deref(), 100).await?;
+        all.extend(page.items);
+        match page.next {
+            Some(c) if all.len() < EXPORT_MAX => cursor = Some(c),
+            _ => break,
+        }
+    }
+    all.truncate(EXPORT_MAX);
+    Ok((board, all))
+}
+
+/// The activity log as CSV (RFC 4180): one line per changed field.
+pub fn activity_csv(board: &ProjectBoard, entries: &[Activity]) -> String {
+    let cell = |v: &str| {
+        // Text that a spreadsheet would run as a formula is quoted as text.
+        let v = if v.starts_with(['=', '+', '-', '@']) {
+            format!("'{v}")
+        } else {
+            v.to_owned()
+        };
+        if v.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", v.replace('"', "\"\""))
+        } else {
+            v
+        }
+    };
+    let mut out = String::from("time,actor,action,task,subject,field,old,new\r\n");
+    for e in entries {
+        let task = e
+            .task
+            .map(|n| format!("{}-{n}", board.project.key))
+            .unwrap_or_default();
+        let mut line = |field: &str, old: &str, new: &str| {
+            let cells = [
+                e.at.to_rfc3339(),
+                e.actor.handle.clone(),
+                e.action.clone(),
+                task.clone(),
+                e.subject.clone(),
+                field.to_owned(),
+                old.to_owned(),
+                new.to_owned(),
+            ];
+            out.push_str(&cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+            out.push_str("\r\n");
+        };
+        if e.changes.is_empty() {
+            line("", "", "");
+        }
+        for c in &e.changes {
+            line(&c.field, &c.old, &c.new);
+        }
+    }
+    out
 }

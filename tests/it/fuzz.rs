@@ -34,7 +34,34 @@ fn functions() -> Vec<(&'static str, &'static [&'static str])> {
             projects::CreateProject::PATH,
             &["key", "name", "description", "manager", "members"],
         ),
-        (projects::GetBoard::PATH, &["key"]),
+        (projects::GetHead::PATH, &["key"]),
+        (
+            projects::GetBacklog::PATH,
+            &[
+                "key", "q", "assignee", "status", "story", "priority", "cursor",
+            ],
+        ),
+        (
+            projects::GetBoard::PATH,
+            &[
+                "key", "q", "assignee", "status", "story", "priority", "cursor",
+            ],
+        ),
+        (projects::GetSprint::PATH, &["key", "sprint"]),
+        (projects::GetActivity::PATH, &["key", "cursor"]),
+        (
+            projects::CreateSprint::PATH,
+            &["key", "name", "goal", "start", "end"],
+        ),
+        (projects::StartSprint::PATH, &["key", "sprint"]),
+        (
+            projects::CompleteSprint::PATH,
+            &["key", "sprint", "spill_to"],
+        ),
+        (
+            projects::PlaceTask::PATH,
+            &["task", "to", "op", "after", "before"],
+        ),
         (
             projects::CreateStory::PATH,
             &["key", "title", "description", "seen_seq"],
@@ -50,6 +77,8 @@ fn functions() -> Vec<(&'static str, &'static [&'static str])> {
                 "start_date",
                 "end_date",
                 "status",
+                "points",
+                "priority",
                 "seen_seq",
             ],
         ),
@@ -65,6 +94,8 @@ fn functions() -> Vec<(&'static str, &'static [&'static str])> {
                 "start_date",
                 "end_date",
                 "status",
+                "points",
+                "priority",
                 "version",
                 "seen_status",
             ],

@@ -1,6 +1,7 @@
-//! The board: a column per status.
+//! The sprint board: the sprint under way's tasks in a column per status, with the sprint's
+//! name, goal, days left and points, and the filters.
 
-use super::{key_param, ProjectHeader};
+use super::{cursor_param, filter_param, key_param, Estimate, FilterBar, ProjectHeader};
 use crate::projects::api::{get_board, MoveTask};
 use crate::projects::model::*;
 use crate::ui::PageHead;
@@ -12,17 +13,19 @@ use leptos::prelude::*;
 #[component]
 pub fn BoardPage() -> impl IntoView {
     let key = key_param();
+    let filter = filter_param();
+    let cursor = cursor_param();
     let mover = ServerAction::<MoveTask>::new();
     let board = Resource::new(
-        move || (key.get(), mover.version().get()),
-        |(key, _)| get_board(key),
+        move || (key.get(), filter.get(), cursor.get(), mover.version().get()),
+        |(key, filter, cursor, _)| get_board(key, filter, cursor),
     );
     let error = action_error(mover.value());
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match board.await {
-                    Ok(b) => view! { <Board board=b mover error/> }.into_any(),
+                    Ok(b) => view! { <Board board=b filter=filter.get_untracked() mover error/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }
             })}
@@ -33,6 +36,7 @@ pub fn BoardPage() -> impl IntoView {
 #[component]
 fn Board(
     board: ProjectBoard,
+    filter: TaskFilter,
     mover: ServerAction<MoveTask>,
     error: Signal<Option<String>>,
 ) -> impl IntoView {
@@ -64,6 +68,7 @@ fn Board(
                             <a href=link class="ref">{r}</a>
                             <span class="title">{t.title.clone()}</span>
                             <span class="muted small">{board.assignee_name(t).unwrap_or_else(|| "unassigned".into())}</span>
+                            <Estimate task=t.clone()/>
                             <ActionForm action=mover attr:class="move">
                                 <input type="hidden" name="task" value=form_ref/>
                                 <input type="hidden" name="from" value=from.as_str()/>
@@ -93,16 +98,52 @@ fn Board(
                         }
                         dragging.set(None);
                     }>
-                    <h2>{col.label()} <span class="muted">{format!(" {}", board.project.counts.get(col))}</span></h2>
+                    <h2>{col.label()} <span class="muted">{format!(" {}", board.tasks.iter().filter(|t| t.status == col).count())}</span></h2>
                     <ul>{cards}</ul>
                 </section>
             }
         })
         .collect_view();
+    let key = board.project.key.to_string();
+    let today = chrono::Utc::now().date_naive();
+    let head = match board.active_sprint() {
+        Some(s) => {
+            let href = format!("/p/{key}/sprints/{}", s.number);
+            view! {
+                <section class="sprint-head" data-testid="active-sprint">
+                    <h2>{s.name.clone()}</h2>
+                    {(!s.goal.is_empty()).then(|| view! { <p class="goal">{s.goal.clone()}</p> })}
+                    <p class="muted">
+                        {format!("{} → {} · {} days left · ", s.start, s.end, s.days_left(today))}
+                        <strong data-testid="sprint-points">{format!("{} of {} points done", s.closed.points, s.total.points)}</strong>
+                        " · " <a href=href>"Burndown"</a>
+                    </p>
+                </section>
+            }
+            .into_any()
+        }
+        None => view! {
+            <p class="notice" data-testid="no-sprint">"No sprint is under way: the board shows the open work. Plan and start a sprint from the "<a href=format!("/p/{key}/backlog")>"backlog"</a>"."</p>
+        }
+        .into_any(),
+    };
+    let more = board.next.clone().map(|c| {
+        let q = filter.query();
+        let sep = if q.is_empty() {
+            String::new()
+        } else {
+            format!("{q}&")
+        };
+        format!("/p/{key}/board?{sep}after={}", crate::util::url_encode(&c))
+    });
+    let path = format!("/p/{key}/board");
     view! {
         <PageHead title=format!("Board · {}", board.project.name) description=format!("The board of project {}: its tasks by status.", board.project.key)/>
         <ProjectHeader board=board.clone() active="board"/>
+        {head}
+        <FilterBar board=board.clone() filter path/>
         <FormError error/>
         <div class="board">{columns}</div>
+        {more.map(|href| view! { <p><a href=href>"More tasks"</a></p> })}
     }
 }

@@ -1,7 +1,7 @@
 //! A project's members, and the manager's tools to change them.
 
 use super::{key_param, ProjectHeader};
-use crate::projects::api::{get_board, AddMember, MakeManager, RemoveMember};
+use crate::projects::api::{get_head, AddMember, MakeManager, RemoveMember};
 use crate::projects::model::*;
 use crate::ui::PageHead;
 use crate::ui::{action_error, ErrorView, FormError, Loading};
@@ -22,7 +22,7 @@ pub fn MembersPage() -> impl IntoView {
                 promote.version().get(),
             )
         },
-        |(key, ..)| get_board(key),
+        |(key, ..)| get_head(key),
     );
     let errors = [
         action_error(add.value()),

@@ -1,22 +1,27 @@
 //! The Projects pages: dashboard, new project, scrum page, board, members, task page; and the
 //! pieces they share.
 
+pub mod activity;
+pub mod backlog;
 pub mod board;
+pub mod charts;
 pub mod dashboard;
 pub mod members;
 pub mod new_project;
-pub mod scrum;
+pub mod sprint;
 pub mod task;
 
+pub use activity::ActivityView;
+pub use backlog::BacklogPage;
 pub use board::BoardPage;
 pub use members::MembersPage;
 pub use new_project::NewProjectPage;
-pub use scrum::ScrumPage;
+pub use sprint::SprintView;
 pub use task::TaskPageView;
 
 use crate::projects::model::*;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 pub(crate) fn status_class(s: TaskStatus) -> &'static str {
     match s {
@@ -24,6 +29,112 @@ pub(crate) fn status_class(s: TaskStatus) -> &'static str {
         TaskStatus::InProgress => "status progress",
         TaskStatus::InReview => "status review",
         TaskStatus::Done => "status done",
+        TaskStatus::WontDo => "status wontdo",
+    }
+}
+
+/// The filter the page's URL holds.
+pub(crate) fn filter_param() -> Memo<TaskFilter> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        let q = query.read();
+        let get = |k: &str| q.get(k).unwrap_or_default();
+        TaskFilter {
+            q: get("q"),
+            assignee: get("assignee"),
+            status: get("status"),
+            story: get("story"),
+            priority: get("priority"),
+        }
+    })
+}
+
+/// The page link of the next page of tasks (`?after=`), kept with the filter.
+pub(crate) fn cursor_param() -> Memo<Option<String>> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get("after"))
+}
+
+/// The filter bar of the backlog and the board: a GET form (the URL holds the filter, so it
+/// can be shared); once hydrated, the title search applies as you type.
+#[component]
+pub(crate) fn FilterBar(board: ProjectBoard, filter: TaskFilter, path: String) -> impl IntoView {
+    let navigate = use_navigate();
+    let current = filter.clone();
+    let path_typed = path.clone();
+    let (path_form, path_clear) = (path.clone(), path);
+    let on_type = move |ev: leptos::ev::Event| {
+        let mut f = current.clone();
+        f.q = event_target_value(&ev);
+        let query = f.query();
+        let url = if query.is_empty() {
+            path_typed.clone()
+        } else {
+            format!("{path_typed}?{query}")
+        };
+        navigate(
+            &url,
+            leptos_router::NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+    let sel = |v: &str, cur: &str| v == cur;
+    view! {
+        <form method="get" action=path_form class="filters" role="search" data-testid="filters">
+            <label>"Search" <input type="search" name="q" value=filter.q.clone() maxlength="100" on:input=on_type placeholder="Title contains…"/></label>
+            <label>"Assignee"
+                <select name="assignee">
+                    <option value="" selected=filter.assignee.is_empty()>"Anyone"</option>
+                    <option value="me" selected=sel("me", &filter.assignee)>"Only my tasks"</option>
+                    {board.members.iter().map(|m| view! {
+                        <option value=m.person.id.clone() selected=sel(&m.person.id, &filter.assignee)>{m.person.display_name.clone()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"Status"
+                <select name="status">
+                    <option value="" selected=filter.status.is_empty()>"Any"</option>
+                    {TaskStatus::ALL.iter().map(|s| view! {
+                        <option value=s.as_str() selected=sel(s.as_str(), &filter.status)>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"Story"
+                <select name="story">
+                    <option value="" selected=filter.story.is_empty()>"Any"</option>
+                    {board.stories.iter().map(|s| view! {
+                        <option value=s.number.to_string() selected=sel(&s.number.to_string(), &filter.story)>{s.title.clone()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"Priority"
+                <select name="priority">
+                    <option value="" selected=filter.priority.is_empty()>"Any"</option>
+                    {Priority::ALL.iter().map(|p| view! {
+                        <option value=p.as_str() selected=sel(p.as_str(), &filter.priority)>{p.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="submit" class="secondary small">"Filter"</button>
+            <a href=path_clear class="small">"Clear"</a>
+        </form>
+    }
+}
+
+/// A task's estimate and priority, as a card shows them.
+#[component]
+pub(crate) fn Estimate(task: Task) -> impl IntoView {
+    let points = task
+        .points
+        .map(|p| format!("{p} pt"))
+        .unwrap_or_else(|| "– pt".into());
+    let title = format!("{} priority", task.priority.label());
+    view! {
+        <span class=format!("prio prio-{}", task.priority.as_str().to_lowercase()) title=title.clone() aria-label=title>{task.priority.label()}</span>
+        <span class="points" title="Story points">{points}</span>
     }
 }
 
@@ -63,9 +174,10 @@ pub(crate) fn ProjectHeader(board: ProjectBoard, active: &'static str) -> impl I
                 <h1 data-testid="project-name">{board.project.name.clone()}</h1>
                 <Counts counts=board.project.counts/>
             </div>
-            <nav class="tabs">
-                {tab("scrum", format!("/p/{key}"), "Scrum")}
+            <nav class="tabs" aria-label="Project">
+                {tab("backlog", format!("/p/{key}/backlog"), "Backlog")}
                 {tab("board", format!("/p/{key}/board"), "Board")}
+                {tab("activity", format!("/p/{key}/activity"), "Activity")}
                 {tab("members", format!("/p/{key}/members"), "Members")}
             </nav>
         </header>
@@ -84,6 +196,8 @@ pub(crate) fn TaskFieldsForm(board: ProjectBoard, task: Option<Task>) -> impl In
     let story = t.as_ref().and_then(|t| t.story);
     let assignee = t.as_ref().and_then(|t| t.assignee.clone());
     let status = t.as_ref().map(|t| t.status).unwrap_or(TaskStatus::Todo);
+    let points = t.as_ref().and_then(|t| t.points);
+    let priority = t.as_ref().map(|t| t.priority).unwrap_or_default();
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     view! {
         <label>"Title" <input type="text" name="title" required maxlength="200" value=title/></label>
@@ -109,6 +223,23 @@ pub(crate) fn TaskFieldsForm(board: ProjectBoard, task: Option<Task>) -> impl In
         <div class="two">
             <label>"Start" <input type="date" name="start_date" value=date(t.as_ref().and_then(|t| t.start_date))/></label>
             <label>"End" <input type="date" name="end_date" value=date(t.as_ref().and_then(|t| t.end_date))/></label>
+        </div>
+        <div class="two">
+            <label>"Story points"
+                <select name="points">
+                    <option value="" selected=points.is_none()>"Not estimated"</option>
+                    {POINTS.iter().copied().map(|p| view! {
+                        <option value=p.to_string() selected=points == Some(p)>{p.to_string()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"Priority"
+                <select name="priority">
+                    {Priority::ALL.iter().copied().map(|p| view! {
+                        <option value=p.as_str() selected=p == priority>{p.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
         </div>
         <label>"Status"
             <select name="status">

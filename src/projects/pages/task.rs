@@ -1,6 +1,7 @@
 //! A task: its details, an edit form with change detection, comments, delete for the PM.
 
-use super::{ProjectHeader, StatusPill, TaskFieldsForm};
+use super::activity::ActivityList;
+use super::{Estimate, ProjectHeader, StatusPill, TaskFieldsForm};
 use crate::projects::api::{get_task_page, AddComment, DeleteTask, EditTask};
 use crate::projects::model::*;
 use crate::ui::PageHead;
@@ -32,87 +33,156 @@ pub fn TaskPageView() -> impl IntoView {
     let edit_error = action_error(edit.value());
     let comment_error = action_error(comment.value());
     let delete_error = action_error(delete.value());
-    let changed = move || matches!(edit.value().get(), Some(Ok(EditOutcome::Changed(_))));
-    let saved = move || matches!(edit.value().get(), Some(Ok(EditOutcome::Saved(_))));
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(p) => {
-                        let t = p.task.clone();
-                        let r = t.reference();
-                        let (r_comment, r_edit, r_delete) = (r.clone(), r.clone(), r.clone());
-                        let story = t.story.and_then(|n| p.board.stories.iter().find(|s| s.number == n)).map(|s| s.title.clone());
-                        let is_pm = p.board.my_role == ProjectRole::Manager;
-                        let older = p.next.clone().map(|c| format!("/p/{}/{}?older={}", t.key, r, crate::util::url_encode(&c)));
-                        view! {
-                            <PageHead title=format!("{r} · {}", t.title) description=format!("Task {r}: its details, its comments and its history.")/>
-                            <ProjectHeader board=p.board.clone() active=""/>
-                            <div class="task-page">
-                                <section class="card">
-                                    <p class="muted small">{r.clone()}</p>
-                                    <h1 data-testid="task-title">{t.title.clone()}</h1>
-                                    <p><StatusPill status=t.status/></p>
-                                    <dl class="facts">
-                                        <dt>"Assignee"</dt><dd>{p.board.assignee_name(&t).unwrap_or_else(|| "unassigned".into())}</dd>
-                                        <dt>"Story"</dt><dd>{story.unwrap_or_else(|| "none".into())}</dd>
-                                        <dt>"Dates"</dt><dd>{format!("{} → {}",
-                                            t.start_date.map(|d| d.to_string()).unwrap_or_else(|| "?".into()),
-                                            t.end_date.map(|d| d.to_string()).unwrap_or_else(|| "?".into()))}</dd>
-                                    </dl>
-                                    {(!t.description.is_empty()).then(|| view! { <p class="description">{t.description.clone()}</p> })}
-                                    <h2>{format!("Comments ({})", t.comment_count)}</h2>
-                                    {older.map(|href| view! { <p><a href=href>"Show older comments"</a></p> })}
-                                    <ol class="comments" data-testid="comments">
-                                        {p.comments.iter().map(|c| view! {
-                                            <li>
-                                                <p class="muted small">{format!("{} · ", c.author.display_name)}<LocalTime at=c.created_at/></p>
-                                                <p class="body">{c.body.clone()}</p>
-                                            </li>
-                                        }).collect_view()}
-                                    </ol>
-                                    <ActionForm action=comment>
-                                        <input type="hidden" name="task" value=r_comment/>
-                                        <label>"Add a comment" <textarea name="body" rows="3" required maxlength="4000"></textarea></label>
-                                        <FormError error=comment_error/>
-                                        <button type="submit" disabled=comment.pending()>"Comment"</button>
-                                    </ActionForm>
-                                </section>
-                                <aside>
-                                    <section class="card">
-                                        <h2>"Edit"</h2>
-                                        <Show when=changed>
-                                            <p class="form-error" role="alert" data-testid="changed">
-                                                "This task changed since you opened it. The form now shows the current values: review them and save again."
-                                            </p>
-                                        </Show>
-                                        <Show when=saved><p class="notice" role="status">"Saved."</p></Show>
-                                        <ActionForm action=edit>
-                                            <input type="hidden" name="task" value=r_edit/>
-                                            <input type="hidden" name="version" value=t.version.to_string()/>
-                                            <input type="hidden" name="seen_status" value=t.status.as_str()/>
-                                            <TaskFieldsForm board=p.board.clone() task=Some(t.clone())/>
-                                            <FormError error=edit_error/>
-                                            <button type="submit" disabled=edit.pending()>"Save"</button>
-                                        </ActionForm>
-                                    </section>
-                                    {is_pm.then(|| view! {
-                                        <section class="card danger-zone">
-                                            <ActionForm action=delete>
-                                                <input type="hidden" name="task" value=r_delete/>
-                                                <FormError error=delete_error/>
-                                                <button type="submit" class="danger" data-testid="delete-task">"Delete task"</button>
-                                            </ActionForm>
-                                        </section>
-                                    })}
-                                </aside>
-                            </div>
-                        }
-                        .into_any()
-                    }
+                    Ok(p) => view! { <TaskBody p edit comment delete edit_error comment_error delete_error/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+#[component]
+fn TaskBody(
+    p: TaskPage,
+    edit: ServerAction<EditTask>,
+    comment: ServerAction<AddComment>,
+    delete: ServerAction<DeleteTask>,
+    edit_error: Signal<Option<String>>,
+    comment_error: Signal<Option<String>>,
+    delete_error: Signal<Option<String>>,
+) -> impl IntoView {
+    let is_pm = p.board.my_role == ProjectRole::Manager;
+    let r = p.task.reference();
+    view! {
+        <PageHead title=format!("{r} · {}", p.task.title) description=format!("Task {r}: its details, its comments and its history.")/>
+        <ProjectHeader board=p.board.clone() active=""/>
+        <div class="task-page">
+            <TaskMain p=p.clone() comment comment_error/>
+            <aside>
+                <TaskEdit p=p.clone() edit edit_error/>
+                {is_pm.then(|| view! { <TaskDelete task=r.clone() delete delete_error/> })}
+            </aside>
+        </div>
+    }
+}
+
+#[component]
+fn TaskMain(
+    p: TaskPage,
+    comment: ServerAction<AddComment>,
+    comment_error: Signal<Option<String>>,
+) -> impl IntoView {
+    let t = p.task.clone();
+    let r = t.reference();
+    let story = t
+        .story
+        .and_then(|n| p.board.story_title(n).map(str::to_owned));
+    let sprint = t
+        .sprint
+        .and_then(|n| p.board.sprint(n))
+        .map(|s| s.name.clone())
+        .unwrap_or_else(|| "Backlog".into());
+    let older = p
+        .next
+        .clone()
+        .map(|c| format!("/p/{}/{}?older={}", t.key, r, crate::util::url_encode(&c)));
+    let dates = format!(
+        "{} → {}",
+        t.start_date
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "?".into()),
+        t.end_date
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "?".into())
+    );
+    view! {
+        <section class="card">
+            <p class="muted small">{r.clone()}</p>
+            <h1 data-testid="task-title">{t.title.clone()}</h1>
+            <p><StatusPill status=t.status/>" "<Estimate task=t.clone()/></p>
+            <dl class="facts">
+                <dt>"Assignee"</dt><dd>{p.board.assignee_name(&t).unwrap_or_else(|| "unassigned".into())}</dd>
+                <dt>"Story"</dt><dd>{story.unwrap_or_else(|| "none".into())}</dd>
+                <dt>"Sprint"</dt><dd data-testid="task-sprint">{sprint}</dd>
+                <dt>"Dates"</dt><dd>{dates}</dd>
+            </dl>
+            {(!t.description.is_empty()).then(|| view! { <p class="description">{t.description.clone()}</p> })}
+            <h2>{format!("Comments ({})", t.comment_count)}</h2>
+            {older.map(|href| view! { <p><a href=href>"Show older comments"</a></p> })}
+            <Comments comments=p.comments.clone()/>
+            <ActionForm action=comment>
+                <input type="hidden" name="task" value=r/>
+                <label>"Add a comment" <textarea name="body" rows="3" required maxlength="4000"></textarea></label>
+                <FormError error=comment_error/>
+                <button type="submit" disabled=comment.pending()>"Comment"</button>
+            </ActionForm>
+            <h2>"History"</h2>
+            <div data-testid="history"><ActivityList board=p.board.clone() entries=p.history.clone()/></div>
+        </section>
+    }
+}
+
+#[component]
+fn Comments(comments: Vec<Comment>) -> impl IntoView {
+    view! {
+        <ol class="comments" data-testid="comments">
+            {comments.into_iter().map(|c| view! {
+                <li>
+                    <p class="muted small">{format!("{} · ", c.author.display_name)}<LocalTime at=c.created_at/></p>
+                    <p class="body">{c.body}</p>
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+}
+
+#[component]
+fn TaskEdit(
+    p: TaskPage,
+    edit: ServerAction<EditTask>,
+    edit_error: Signal<Option<String>>,
+) -> impl IntoView {
+    let t = p.task.clone();
+    let changed = move || matches!(edit.value().get(), Some(Ok(EditOutcome::Changed(_))));
+    let saved = move || matches!(edit.value().get(), Some(Ok(EditOutcome::Saved(_))));
+    view! {
+        <section class="card">
+            <h2>"Edit"</h2>
+            <Show when=changed>
+                <p class="form-error" role="alert" data-testid="changed">
+                    "This task changed since you opened it. The form now shows the current values: review them and save again."
+                </p>
+            </Show>
+            <Show when=saved><p class="notice" role="status">"Saved."</p></Show>
+            <ActionForm action=edit>
+                <input type="hidden" name="task" value=t.reference()/>
+                <input type="hidden" name="version" value=t.version.to_string()/>
+                <input type="hidden" name="seen_status" value=t.status.as_str()/>
+                <TaskFieldsForm board=p.board.clone() task=Some(t.clone())/>
+                <FormError error=edit_error/>
+                <button type="submit" disabled=edit.pending()>"Save"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn TaskDelete(
+    task: String,
+    delete: ServerAction<DeleteTask>,
+    delete_error: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <section class="card danger-zone">
+            <ActionForm action=delete>
+                <input type="hidden" name="task" value=task/>
+                <FormError error=delete_error/>
+                <button type="submit" class="danger" data-testid="delete-task">"Delete task"</button>
+            </ActionForm>
+        </section>
     }
 }

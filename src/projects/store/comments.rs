@@ -9,7 +9,6 @@ use crate::db::retry::Backoff;
 use crate::db::{n, DbError, Expr, Outcome, PageQuery, Refusal, Store, Tx};
 use crate::model::Page;
 use crate::projects::model::*;
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize)]
@@ -30,7 +29,7 @@ pub async fn add_comment(
 ) -> Outcome<Comment, Refused> {
     let pk = project_pk(key);
     // At the key's precision, so that key order and time order agree.
-    let created_at = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+    let created_at = chrono::SubsecRound::trunc_subsecs(store.now(), 6);
     let comment = Comment {
         id: ulid::Ulid::new().to_string(),
         author,

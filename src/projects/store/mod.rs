@@ -9,15 +9,17 @@
 
 mod comments;
 mod members;
+mod scrum;
 mod tasks;
 
 pub use comments::*;
 pub use members::*;
+pub use scrum::*;
 pub use tasks::*;
 
 use crate::db::keys::*;
 use crate::db::outbox::{self, OutboxMail, Track};
-use crate::db::{attr, from_item, key, DbError, Outcome, PageQuery, Refusal, Store, Tx};
+use crate::db::{attr, from_item, key, DbError, Outcome, PageQuery, Refusal, SortKey, Store, Tx};
 use crate::model::Page;
 use crate::projects::model::*;
 use serde::{Deserialize, Serialize};
@@ -45,6 +47,18 @@ pub enum Refused {
     Full,
     /// Too many concurrent writes: the retries ran out.
     Busy,
+    /// The sprint is completed (read-only) or does not exist.
+    SprintClosed,
+    /// The task's sprint is being completed: its tasks are moving.
+    SprintClosing,
+    /// The sprint was started already (or completed).
+    NotPlanned,
+    /// Another sprint is under way.
+    AnotherActive,
+    /// The sprint is not under way.
+    NotActive,
+    /// Unfinished work can go to the backlog or a planned sprint only.
+    BadTarget,
 }
 
 pub(crate) fn refused<T>(r: Refused) -> Outcome<T, Refused> {
@@ -93,8 +107,33 @@ struct StoryItem {
 struct TaskItem {
     pk: String,
     sk: String,
+    /// Its place in the open work (or in its completed sprint), in the local index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lsi1sk: Option<String>,
+    /// The title in lower case, for the search filter.
+    #[serde(default)]
+    search: String,
     #[serde(flatten)]
     task: Task,
+}
+
+impl TaskItem {
+    fn new(pk: &str, task: Task) -> Self {
+        Self {
+            pk: pk.to_owned(),
+            sk: task_sk(task.number),
+            lsi1sk: Some(Self::lsi_key(&task)),
+            search: task.title.to_lowercase(),
+            task,
+        }
+    }
+
+    fn lsi_key(t: &Task) -> String {
+        match (t.archived, t.sprint) {
+            (true, Some(sprint)) => done_key(sprint, &t.rank, t.number),
+            _ => plan_key(t.sprint, &t.rank, t.number),
+        }
+    }
 }
 
 /// A project to create: its header, the people in it, and the mails to send them.
@@ -130,37 +169,51 @@ pub async fn create(store: &Store, new: NewProject) -> Outcome<(), Refused> {
     }
 }
 
-/// Everything in a project's partition: the scrum page's data (P3), in one Query (more pages
-/// only past 1 MB). `None` when the project does not exist.
-pub struct BoardData {
+/// The head of a project's partition (P3): header, members, sprints and stories, in one
+/// strongly consistent Query that reads no task. `None` when the project does not exist.
+pub struct HeadData {
     pub project: Project,
     pub members: Vec<Member>,
     pub stories: Vec<Story>,
-    pub tasks: Vec<Task>,
+    pub sprints: Vec<Sprint>,
 }
 
-pub async fn board(store: &Store, key: &ProjectKey) -> Result<Option<BoardData>, DbError> {
+pub async fn head(store: &Store, key: &ProjectKey) -> Result<Option<HeadData>, DbError> {
+    let pk = project_pk(key);
     let mut project = None;
-    let (mut members, mut stories, mut tasks) = (Vec::new(), Vec::new(), Vec::new());
-    for item in store.query_partition(&project_pk(key)).await? {
-        let Some(sk) = attr(&item, SK).map(str::to_owned) else {
-            continue;
-        };
-        if sk == PROJECT_META_SK {
-            project = Some(from_item::<MetaItem>(item)?.project);
-        } else if sk.starts_with(MEMBER_PREFIX) {
-            members.push(from_item::<MemberItem>(item)?.member);
-        } else if sk.starts_with(STORY_PREFIX) {
-            stories.push(from_item::<StoryItem>(item)?.story);
-        } else if sk.starts_with(TASK_PREFIX) {
-            tasks.push(from_item::<TaskItem>(item)?.task);
+    let (mut members, mut stories, mut sprints) = (Vec::new(), Vec::new(), Vec::new());
+    let mut cursor: Option<String> = None;
+    loop {
+        let q = PageQuery::new(Index::Table, &pk)
+            .sort_key(SortKey::Between(HEAD_FIRST, HEAD_LAST))
+            .consistent()
+            .unlimited()
+            .after(cursor.as_deref());
+        let (items, next) = store.page_items(q).await?;
+        for item in items {
+            let Some(sk) = attr(&item, SK).map(str::to_owned) else {
+                continue;
+            };
+            if sk == PROJECT_META_SK {
+                project = Some(from_item::<MetaItem>(item)?.project);
+            } else if sk.starts_with(MEMBER_PREFIX) {
+                members.push(from_item::<MemberItem>(item)?.member);
+            } else if sk.starts_with(STORY_PREFIX) {
+                stories.push(from_item::<StoryItem>(item)?.story);
+            } else if sk.starts_with(SPRINT_PREFIX) {
+                sprints.push(from_item::<SprintItem>(item)?.sprint);
+            }
+        }
+        match next {
+            Some(n) => cursor = Some(n),
+            None => break,
         }
     }
-    Ok(project.map(|project| BoardData {
+    Ok(project.map(|project| HeadData {
         project,
         members,
         stories,
-        tasks,
+        sprints,
     }))
 }
 
@@ -208,6 +261,14 @@ pub async fn my_projects(
         })
         .collect();
     Ok(Page { items, next })
+}
+
+/// The project's header alone.
+pub async fn get_project(store: &Store, key: &ProjectKey) -> Result<Option<Project>, DbError> {
+    Ok(store
+        .get_as::<MetaItem>(&project_pk(key), PROJECT_META_SK, true)
+        .await?
+        .map(|m| m.project))
 }
 
 pub async fn get_task(

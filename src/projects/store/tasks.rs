@@ -1,18 +1,20 @@
 //! Stories and tasks: numbering, create, edit, move, delete.
 
 use super::{refused, Refused, StoryItem, TaskItem};
+use crate::accounts::model::PersonRef;
 use crate::db::keys::*;
 use crate::db::retry::Backoff;
-use crate::db::{n, opt, s, to_item, DbError, Expr, Item, Outcome, Refusal, Store, Tx};
+use crate::db::{n, s, DbError, Expr, Outcome, Refusal, Store, Tx};
 use crate::projects::model::*;
 use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// The expression that moves one task in or out of a status count.
+/// The expression that moves one task in or out of a status count (a count the header does
+/// not have yet starts at zero: `:zero` goes with it).
 fn counts_expr(status: TaskStatus, op: char) -> String {
     format!(
-        "counts.{f} = counts.{f} {op} :one",
+        "counts.{f} = if_not_exists(counts.{f}, :zero) {op} :one",
         f = StatusCounts::field(status)
     )
 }
@@ -41,9 +43,10 @@ async fn reserve_number(
     counter: Counter,
 ) -> Outcome<u32, Refused> {
     let c = counter.attribute();
-    let bump = Expr::set(format!("SET {c} = {c} + :one"))
+    let bump = Expr::set(format!("SET {c} = if_not_exists({c}, :zero) + :one"))
         .when("attribute_exists(pk)")
-        .value(":one", n(1));
+        .value(":one", n(1))
+        .value(":zero", n(0));
     let out = match store.update(&project_pk(key), PROJECT_META_SK, bump).await {
         Ok(o) => o,
         Err(DbError::ConditionFailed) => return refused(Refused::NotMember),
@@ -104,7 +107,7 @@ async fn create_numbered(
     key: &ProjectKey,
     creator: &str,
     spec: Numbered<'_>,
-    build: impl Fn(u32) -> Result<Item, DbError>,
+    build: impl Fn(u32, &mut Tx),
 ) -> Outcome<u32, Refused> {
     let pk = project_pk(key);
     let counter = spec.counter.attribute();
@@ -128,7 +131,8 @@ async fn create_numbered(
                         PROJECT_META_SK,
                         Expr::set(format!("SET {extra}"))
                             .when("attribute_exists(pk)")
-                            .value(":one", n(1)),
+                            .value(":one", n(1))
+                            .value(":zero", n(0)),
                     ),
                     None => tx.exists("project", &pk, PROJECT_META_SK),
                 };
@@ -147,7 +151,7 @@ async fn create_numbered(
                     .value(":n", n(number))
                     .value(":seen", n(s));
                 if spec.extra_meta.is_some() {
-                    expr = expr.value(":one", n(1));
+                    expr = expr.value(":one", n(1)).value(":zero", n(0));
                 }
                 tx.update("project", &pk, PROJECT_META_SK, expr);
                 number
@@ -157,8 +161,8 @@ async fn create_numbered(
         if number > MAX_NUMBER {
             return refused(Refused::Full);
         }
-        tx.exists("member", &pk, &member_sk(creator))
-            .create("item", build(number)?);
+        tx.exists("member", &pk, &member_sk(creator));
+        build(number, &mut tx);
         spec.refs.add_checks(&mut tx, &pk);
         match tx.run(store).await {
             Ok(()) => return Ok(number),
@@ -186,7 +190,7 @@ pub async fn create_story(
     creator: &str,
     fields: StoryFields,
 ) -> Outcome<Story, Refused> {
-    let now = Utc::now();
+    let now = store.now();
     let pk = project_pk(key);
     let make = |number: u32| Story {
         number,
@@ -200,12 +204,15 @@ pub async fn create_story(
         extra_meta: None,
         refs: References::default(),
     };
-    let number = create_numbered(store, key, creator, spec, |number| {
-        to_item(&StoryItem {
-            pk: pk.clone(),
-            sk: story_sk(number),
-            story: make(number),
-        })
+    let number = create_numbered(store, key, creator, spec, |number, tx| {
+        tx.create_value(
+            "item",
+            &StoryItem {
+                pk: pk.clone(),
+                sk: story_sk(number),
+                story: make(number),
+            },
+        );
     })
     .await?;
     Ok(make(number))
@@ -214,12 +221,15 @@ pub async fn create_story(
 pub async fn create_task(
     store: &Store,
     key: &ProjectKey,
-    creator: &str,
+    creator: &PersonRef,
     fields: TaskFields,
     seen_seq: Option<u32>,
 ) -> Outcome<Task, Refused> {
-    let now = Utc::now();
+    let now = micros(store.now());
     let pk = project_pk(key);
+    // New work goes to the bottom of the backlog.
+    let last = super::edge_rank(store, key, None, true).await?;
+    let rank = rank::between(last.as_deref(), None, jitter());
     let make = |number: u32| Task {
         key: key.clone(),
         number,
@@ -230,6 +240,11 @@ pub async fn create_task(
         start_date: fields.start_date,
         end_date: fields.end_date,
         status: fields.status,
+        points: fields.points,
+        priority: fields.priority,
+        sprint: None,
+        rank: rank.clone(),
+        archived: false,
         comment_count: 0,
         created_at: now,
         updated_at: now,
@@ -239,78 +254,195 @@ pub async fn create_task(
         counter: Counter::Task,
         seen: seen_seq,
         extra_meta: Some(counts_expr(fields.status, '+')),
-        refs: References::of(&fields, creator),
+        refs: References::of(&fields, &creator.id),
     };
-    let number = create_numbered(store, key, creator, spec, |number| {
-        to_item(&TaskItem {
-            pk: pk.clone(),
-            sk: task_sk(number),
-            task: make(number),
-        })
+    let number = create_numbered(store, key, &creator.id, spec, |number, tx| {
+        let task = make(number);
+        tx.create_value("item", &TaskItem::new(&pk, task.clone()));
+        let entry = activity(creator, now, "created", Some(&task), Vec::new());
+        super::log(tx, key, &entry);
     })
     .await?;
     Ok(make(number))
 }
 
-/// Saves an edit made on the version and status `seen`. If the task changed since, nothing is
-/// written ([`Refused::TaskChanged`]). Returns the saved task.
+/// What a change checks of the task it changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// Nothing: the change applies to the task as it is now.
+    Current,
+    /// The version the caller saw (an edit form).
+    Version(u64),
+    /// The status the caller saw (a card on the board).
+    Status(TaskStatus),
+}
+
+/// Changes one task: reads it, applies `change`, and writes in one transaction the task (if
+/// still at the version read), the project's status counts, the totals and burndown events of
+/// each sprint the change concerns, and the activity entry. A completed sprint is never
+/// touched: a task that leaves one by being reopened goes to the backlog.
+pub async fn change_task(
+    store: &Store,
+    key: &ProjectKey,
+    number: u32,
+    actor: &PersonRef,
+    check: Check,
+    change: impl Fn(&mut Task) -> Result<(), Refused>,
+) -> Outcome<Task, Refused> {
+    let pk = project_pk(key);
+    let mut backoff = Backoff::new();
+    loop {
+        let Some(old) = super::get_task(store, key, number).await? else {
+            return refused(Refused::TaskMissing);
+        };
+        let stale = match check {
+            Check::Version(v) => v != old.version,
+            Check::Status(s) => s != old.status,
+            Check::Current => false,
+        };
+        if stale {
+            return refuse_member(store, key, &actor.id, Refused::TaskChanged).await;
+        }
+        let mut new = old.clone();
+        if let Err(r) = change(&mut new) {
+            return refuse_member(store, key, &actor.id, r).await;
+        }
+        if old.archived && (!new.status.is_closed() || new.sprint != old.sprint) {
+            // Reopened or moved out of a completed sprint: back to the open work.
+            if new.sprint == old.sprint {
+                new.sprint = None;
+            }
+            new.archived = false;
+        }
+        let changes = task_changes(&old, &new);
+        if changes.is_empty() && new.rank == old.rank {
+            return Ok(old);
+        }
+        let now = micros(store.now());
+        new.version = old.version + 1;
+        new.updated_at = now;
+        let mut tx = Tx::new(store);
+        tx.exists("member", &pk, &member_sk(&actor.id))
+            .replace_value(
+                "task",
+                &TaskItem::new(&pk, new.clone()),
+                Expr::condition("version = :v").value(":v", n(old.version)),
+            );
+        if new.status != old.status {
+            tx.update(
+                "project",
+                &pk,
+                PROJECT_META_SK,
+                status_move(old.status, new.status),
+            );
+        }
+        sprint_effects(&mut tx, key, &old, &new, now);
+        let action = if new.sprint != old.sprint {
+            "moved"
+        } else {
+            "changed"
+        };
+        super::log(
+            &mut tx,
+            key,
+            &activity(actor, now, action, Some(&new), changes),
+        );
+        match tx.run(store).await {
+            Ok(()) => return Ok(new),
+            Err(e) if e.failed("member") => return refused(Refused::NotMember),
+            Err(e) if e.failed("sprint_to") => return refused(Refused::SprintClosed),
+            Err(e) if e.failed("sprint_from") => return refused(Refused::SprintClosing),
+            Err(e) if e.failed("task") && check != Check::Current => {
+                return refused(Refused::TaskChanged)
+            }
+            Err(e) if e.failed("task") || e.is_conflict() => {
+                if !backoff.wait().await {
+                    return refused(Refused::Busy);
+                }
+            }
+            Err(e) if refers_to_missing(&e) => return refused(Refused::BadReference),
+            Err(e) => return Err(Refusal::Db(e.into())),
+        }
+    }
+}
+
+/// A refusal found before the transaction (which checks membership itself): told to members
+/// only; anyone else learns nothing about the project ([`Refused::NotMember`]).
+pub(super) async fn refuse_member<T>(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &str,
+    r: Refused,
+) -> Outcome<T, Refused> {
+    if super::is_member(store, key, actor).await? {
+        refused(r)
+    } else {
+        refused(Refused::NotMember)
+    }
+}
+
+/// The sprint totals and burndown events of a change from `old` to `new` (none for a sprint
+/// the task is archived in: a completed sprint is history).
+fn sprint_effects(tx: &mut Tx, key: &ProjectKey, old: &Task, new: &Task, now: DateTime<Utc>) {
+    let open = |t: &Task| BurnState {
+        sprint: t.sprint.filter(|_| !t.archived),
+        ..BurnState::of(t)
+    };
+    let (before, after) = (open(old), open(new));
+    for (sprint, event) in before.events(after, new.number, now) {
+        let name = if Some(sprint) == after.sprint {
+            "sprint_to"
+        } else {
+            "sprint_from"
+        };
+        let (total, closed) = before.delta(after, sprint);
+        super::add_to_sprint(tx, name, key, sprint, total, closed);
+        super::burn(tx, key, sprint, &event);
+    }
+}
+
+/// Saves an edit made on the version `seen`. If the task changed since, nothing is written
+/// ([`Refused::TaskChanged`]). Returns the saved task.
 pub async fn edit_task(
     store: &Store,
     key: &ProjectKey,
     number: u32,
-    editor: &str,
+    editor: &PersonRef,
     fields: &TaskFields,
     seen: Seen,
 ) -> Outcome<Task, Refused> {
-    let pk = project_pk(key);
-    let now = Utc::now();
-    let opt_s = |v: Option<String>| opt(v.map(s));
-    let edit = Expr::set(
-        "SET title = :title, description = :desc, story = :story, assignee = :assignee, \
-         start_date = :start, end_date = :end, #st = :st, updated_at = :now, version = version + :one",
-    )
-    .when("version = :v AND #st = :old")
-    .name("#st", "status")
-    .value(":title", s(&fields.title))
-    .value(":desc", s(&fields.description))
-    .value(":story", opt(fields.story.map(n)))
-    .value(":assignee", opt_s(fields.assignee.clone()))
-    .value(":start", opt_s(fields.start_date.map(|d| d.to_string())))
-    .value(":end", opt_s(fields.end_date.map(|d| d.to_string())))
-    .value(":st", s(fields.status.as_str()))
-    .value(":now", s(now.to_rfc3339()))
-    .value(":v", n(seen.version))
-    .value(":old", s(seen.status.as_str()))
-    .value(":one", n(1));
-    let mut tx = Tx::new(store);
-    tx.exists("member", &pk, &member_sk(editor))
-        .update("task", &pk, &task_sk(number), edit);
-    if fields.status != seen.status {
-        tx.update(
-            "project",
-            &pk,
-            PROJECT_META_SK,
-            Expr::set(format!(
-                "SET {}, {}",
-                counts_expr(seen.status, '-'),
-                counts_expr(fields.status, '+')
-            ))
-            .when("attribute_exists(pk)")
-            .value(":one", n(1)),
-        );
+    // The story and the assignee must be in the project: checked first, and again by the
+    // transaction's reads of the task (a removed member's tasks keep their id).
+    if let Some(story) = fields.story {
+        if !super::story_exists(store, key, story).await? {
+            return refuse_member(store, key, &editor.id, Refused::BadReference).await;
+        }
     }
-    References::of(fields, editor).add_checks(&mut tx, &pk);
-    match tx.run(store).await {
-        Ok(()) => match super::get_task(store, key, number).await? {
-            Some(t) => Ok(t),
-            None => refused(Refused::TaskMissing),
+    if let Some(a) = fields.assignee.as_deref().filter(|a| *a != editor.id) {
+        if !super::is_member(store, key, a).await? {
+            return refuse_member(store, key, &editor.id, Refused::BadReference).await;
+        }
+    }
+    change_task(
+        store,
+        key,
+        number,
+        editor,
+        Check::Version(seen.version),
+        |t| {
+            t.title = fields.title.clone();
+            t.description = fields.description.clone();
+            t.story = fields.story;
+            t.assignee = fields.assignee.clone();
+            t.start_date = fields.start_date;
+            t.end_date = fields.end_date;
+            t.status = fields.status;
+            t.points = fields.points;
+            t.priority = fields.priority;
+            Ok(())
         },
-        Err(e) if e.failed("member") => refused(Refused::NotMember),
-        Err(e) if e.failed("task") => refused(Refused::TaskChanged),
-        Err(e) if refers_to_missing(&e) => refused(Refused::BadReference),
-        Err(e) if e.is_conflict() => refused(Refused::Busy),
-        Err(e) => Err(Refusal::Db(e.into())),
-    }
+    )
+    .await
 }
 
 /// Moves a task from `from` to `to` (any member), keeping the counts exact. Refused with
@@ -319,47 +451,115 @@ pub async fn move_task(
     store: &Store,
     key: &ProjectKey,
     number: u32,
-    mover: &str,
+    mover: &PersonRef,
     from: TaskStatus,
     to: TaskStatus,
-) -> Outcome<(), Refused> {
-    if from == to {
-        return Ok(());
+) -> Outcome<Task, Refused> {
+    change_task(store, key, number, mover, Check::Status(from), |t| {
+        t.status = to;
+        Ok(())
+    })
+    .await
+}
+
+/// The update of the project header's counts when a task goes from one status to another.
+fn status_move(from: TaskStatus, to: TaskStatus) -> Expr {
+    Expr::set(format!(
+        "SET {}, {}",
+        counts_expr(from, '-'),
+        counts_expr(to, '+')
+    ))
+    .when("attribute_exists(pk)")
+    .value(":one", n(1))
+    .value(":zero", n(0))
+}
+
+/// Times at the precision of the keys, so that key order and time order agree.
+pub(super) fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    chrono::SubsecRound::trunc_subsecs(t, 6)
+}
+
+/// The random digit of a new rank.
+pub(super) fn jitter() -> u8 {
+    (ulid::Ulid::new().random() & 0xff) as u8
+}
+
+/// An activity entry about `task` (or about nothing).
+pub(super) fn activity(
+    actor: &PersonRef,
+    at: DateTime<Utc>,
+    action: &str,
+    task: Option<&Task>,
+    changes: Vec<FieldChange>,
+) -> Activity {
+    Activity {
+        id: ulid::Ulid::new().to_string(),
+        at,
+        actor: actor.clone(),
+        action: action.into(),
+        task: task.map(|t| t.number),
+        subject: task.map(|t| t.title.clone()).unwrap_or_default(),
+        sprint: task.and_then(|t| t.sprint),
+        changes,
     }
+}
+
+/// Where a task goes in its list.
+pub async fn place_task(
+    store: &Store,
+    key: &ProjectKey,
+    number: u32,
+    actor: &PersonRef,
+    to: Option<Bucket>,
+    place: Placement,
+) -> Outcome<Task, Refused> {
     let pk = project_pk(key);
-    let mut tx = Tx::new(store);
-    tx.exists("member", &pk, &member_sk(mover))
-        .update(
+    let mut backoff = Backoff::new();
+    loop {
+        let Some(task) = super::get_task(store, key, number).await? else {
+            return refused(Refused::TaskMissing);
+        };
+        if task.archived {
+            return refuse_member(store, key, &actor.id, Refused::SprintClosed).await;
+        }
+        let target = to.unwrap_or(Bucket::of(task.sprint));
+        let rank = match super::rank_for(store, key, &task, target, place).await? {
+            Some(r) => r,
+            // Already there (for a member: anyone else is told nothing).
+            None if super::is_member(store, key, &actor.id).await? => return Ok(task),
+            None => return refused(Refused::NotMember),
+        };
+        if target.sprint() != task.sprint {
+            // Into another list: a change with its burndown events and history.
+            let r = rank.clone();
+            return change_task(store, key, number, actor, Check::Current, move |t| {
+                t.sprint = target.sprint();
+                t.rank = r.clone();
+                Ok(())
+            })
+            .await;
+        }
+        // Within its list: one write of the task's rank, if it is still in that list.
+        let mut moved = task.clone();
+        moved.rank = rank;
+        let list = plan_list(task.sprint);
+        let mut tx = Tx::new(store);
+        tx.exists("member", &pk, &member_sk(&actor.id)).update(
             "task",
             &pk,
             &task_sk(number),
-            Expr::set("SET #st = :to, updated_at = :now, version = version + :one")
-                .when("#st = :from")
-                .name("#st", "status")
-                .value(":to", s(to.as_str()))
-                .value(":from", s(from.as_str()))
-                .value(":now", s(Utc::now().to_rfc3339()))
-                .value(":one", n(1)),
-        )
-        .update(
-            "project",
-            &pk,
-            PROJECT_META_SK,
-            Expr::set(format!(
-                "SET {}, {}",
-                counts_expr(from, '-'),
-                counts_expr(to, '+')
-            ))
-            .when("attribute_exists(pk)")
-            .value(":one", n(1)),
+            Expr::set("SET #rank = :rank, lsi1sk = :k")
+                .when("begins_with(lsi1sk, :list)")
+                .name("#rank", "rank")
+                .value(":rank", s(&moved.rank))
+                .value(":k", s(TaskItem::lsi_key(&moved)))
+                .value(":list", s(list)),
         );
-    let mut backoff = Backoff::new();
-    loop {
         match tx.run(store).await {
-            Ok(()) => return Ok(()),
+            Ok(()) => return Ok(moved),
             Err(e) if e.failed("member") => return refused(Refused::NotMember),
-            Err(e) if e.failed("task") => return refused(Refused::TaskChanged),
-            Err(e) if e.is_conflict() => {
+            // Moved to another list meanwhile, or a collision: look again.
+            Err(e) if e.failed("task") || e.is_conflict() => {
                 if !backoff.wait().await {
                     return refused(Refused::Busy);
                 }
@@ -379,14 +579,15 @@ pub(super) struct CleanupTask {
     pub number: u32,
 }
 
-/// Deletes a task (its project's manager only): one transaction that updates the counts,
-/// deletes the task and records the pending removal of its comments (finished by
-/// [`super::delete_comments`], or by the worker if this server stops first).
+/// Deletes a task (its project's manager only): one transaction that updates the counts and
+/// its sprint's totals and burndown, logs the deletion, deletes the task and records the
+/// pending removal of its comments (finished by [`super::delete_comments`], or by the worker
+/// if this server stops first).
 pub async fn delete_task_only(
     store: &Store,
     key: &ProjectKey,
     number: u32,
-    actor: &str,
+    actor: &PersonRef,
 ) -> Outcome<(), Refused> {
     let cleanup = CleanupTask {
         pk: comments_pk(key, number),
@@ -402,6 +603,7 @@ pub async fn delete_task_only(
         let Some(task) = super::get_task(store, key, number).await? else {
             return refused(Refused::TaskMissing);
         };
+        let now = micros(store.now());
         let mut tx = Tx::new(store);
         tx.update(
             "project",
@@ -409,22 +611,30 @@ pub async fn delete_task_only(
             PROJECT_META_SK,
             Expr::set(format!("SET {}", counts_expr(task.status, '-')))
                 .when("manager.id = :me")
-                .value(":me", s(actor))
-                .value(":one", n(1)),
+                .value(":me", s(&actor.id))
+                .value(":one", n(1))
+                .value(":zero", n(0)),
         )
         .delete(
             "task",
             &pk,
             &task_sk(number),
-            Expr::condition("#st = :st")
-                .name("#st", "status")
-                .value(":st", s(task.status.as_str())),
+            Expr::condition("version = :v").value(":v", n(task.version)),
         )
         .create_value("cleanup", &cleanup);
+        let mut gone = task.clone();
+        gone.sprint = None;
+        sprint_effects(&mut tx, key, &task, &gone, now);
+        super::log(
+            &mut tx,
+            key,
+            &activity(actor, now, "deleted", Some(&task), Vec::new()),
+        );
         match tx.run(store).await {
             Ok(()) => return Ok(()),
             Err(e) if e.failed("project") => return refused(Refused::NotManager),
-            // It moved between our read and our delete: read again.
+            Err(e) if e.failed("sprint_from") => return refused(Refused::SprintClosing),
+            // It changed between our read and our delete: read again.
             Err(e) if e.failed("task") || e.is_conflict() => {
                 if !backoff.wait().await {
                     return refused(Refused::Busy);

@@ -4,9 +4,16 @@
 
 use crate::accounts::model::PersonRef;
 use crate::error::AppError;
-use crate::model::{optional_date, optional_number, text_field, Delivery};
+use crate::model::Delivery;
 use crate::text_enum;
+
+mod forms;
+pub mod rank;
+mod scrum;
+
 use chrono::{DateTime, NaiveDate, Utc};
+pub use forms::*;
+pub use scrum::*;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -81,6 +88,7 @@ text_enum! {
         InProgress = "IN_PROGRESS",
         InReview = "IN_REVIEW",
         Done = "DONE",
+        WontDo = "WONT_DO",
     }
 }
 
@@ -91,7 +99,13 @@ impl TaskStatus {
             Self::InProgress => "In progress",
             Self::InReview => "In review",
             Self::Done => "Done",
+            Self::WontDo => "Won't do",
         }
+    }
+
+    /// Whether the work is over (done, or closed as won't do): it no longer burns down.
+    pub fn is_closed(self) -> bool {
+        matches!(self, Self::Done | Self::WontDo)
     }
 
     pub fn parse(raw: &str) -> Result<Self, AppError> {
@@ -100,7 +114,9 @@ impl TaskStatus {
             .copied()
             .find(|s| s.as_str().eq_ignore_ascii_case(raw.trim()))
             .ok_or_else(|| {
-                AppError::validation("Choose a status: To do, In progress, In review or Done.")
+                AppError::validation(
+                    "Choose a status: To do, In progress, In review, Done or Won't do.",
+                )
             })
     }
 }
@@ -116,6 +132,8 @@ pub struct StatusCounts {
     pub in_review: i64,
     #[serde(default)]
     pub done: i64,
+    #[serde(default)]
+    pub wont_do: i64,
 }
 
 impl StatusCounts {
@@ -125,6 +143,7 @@ impl StatusCounts {
             TaskStatus::InProgress => self.in_progress,
             TaskStatus::InReview => self.in_review,
             TaskStatus::Done => self.done,
+            TaskStatus::WontDo => self.wont_do,
         }
     }
 
@@ -134,11 +153,12 @@ impl StatusCounts {
             TaskStatus::InProgress => self.in_progress += d,
             TaskStatus::InReview => self.in_review += d,
             TaskStatus::Done => self.done += d,
+            TaskStatus::WontDo => self.wont_do += d,
         }
     }
 
     pub fn total(&self) -> i64 {
-        self.todo + self.in_progress + self.in_review + self.done
+        self.todo + self.in_progress + self.in_review + self.done + self.wont_do
     }
 
     /// The attribute name of one status inside the stored `counts` map.
@@ -148,6 +168,7 @@ impl StatusCounts {
             TaskStatus::InProgress => "in_progress",
             TaskStatus::InReview => "in_review",
             TaskStatus::Done => "done",
+            TaskStatus::WontDo => "wont_do",
         }
     }
 }
@@ -179,6 +200,11 @@ pub struct Project {
     /// Highest task number handed out (numbers are never reused).
     pub task_seq: u32,
     pub story_seq: u32,
+    #[serde(default)]
+    pub sprint_seq: u32,
+    /// The sprint under way (at most one; absent, not null, when there is none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_sprint: Option<u32>,
     pub version: u64,
 }
 
@@ -211,6 +237,20 @@ pub struct Task {
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     pub status: TaskStatus,
+    /// Story points (one of [`POINTS`]), or not estimated.
+    #[serde(default)]
+    pub points: Option<u8>,
+    #[serde(default)]
+    pub priority: Priority,
+    /// The sprint the task is planned in (None: the backlog).
+    #[serde(default)]
+    pub sprint: Option<u32>,
+    /// Its place in its sprint or in the backlog (see [`rank`]).
+    #[serde(default)]
+    pub rank: String,
+    /// It stays in its completed sprint (closed when the sprint was completed): history.
+    #[serde(default)]
+    pub archived: bool,
     pub comment_count: u32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -231,13 +271,19 @@ pub struct Comment {
     pub created_at: DateTime<Utc>,
 }
 
-/// Everything the scrum page and the board show, from one Query on the project's partition.
+/// A project's head (its header, members, stories and sprints: one Query on the head of its
+/// partition) and one page of its tasks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectBoard {
     pub project: Project,
     pub members: Vec<Member>,
     pub stories: Vec<Story>,
+    /// Every sprint, oldest first.
+    pub sprints: Vec<Sprint>,
+    /// One page of tasks (which ones depends on the page: the plan, a sprint, …).
     pub tasks: Vec<Task>,
+    /// The link of the next page of tasks.
+    pub next: Option<String>,
     /// The viewer's role (the viewer is always a member: others get 404).
     pub my_role: ProjectRole,
 }
@@ -245,6 +291,21 @@ pub struct ProjectBoard {
 impl ProjectBoard {
     pub fn member(&self, user_id: &str) -> Option<&Member> {
         self.members.iter().find(|m| m.person.id == user_id)
+    }
+
+    pub fn sprint(&self, number: u32) -> Option<&Sprint> {
+        self.sprints.iter().find(|s| s.number == number)
+    }
+
+    pub fn active_sprint(&self) -> Option<&Sprint> {
+        self.sprints.iter().find(|s| s.state == SprintState::Active)
+    }
+
+    pub fn story_title(&self, number: u32) -> Option<&str> {
+        self.stories
+            .iter()
+            .find(|s| s.number == number)
+            .map(|s| s.title.as_str())
     }
 
     /// How to show an assignee: their name, or "former member" once they left the project.
@@ -264,13 +325,32 @@ pub struct DashboardRow {
     pub my_role: ProjectRole,
 }
 
-/// A task page: the task, its project's people and stories, and one page of comments.
+/// A task page: the task, its project's people and stories, one page of comments, and the
+/// task's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskPage {
     pub board: ProjectBoard,
     pub task: Task,
+    pub history: Vec<Activity>,
     pub comments: Vec<Comment>,
     /// Cursor of the next (newer) page of comments.
+    pub next: Option<String>,
+}
+
+/// A sprint's page: its burndown and report, and the project's velocity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SprintPage {
+    pub board: ProjectBoard,
+    pub sprint: Sprint,
+    pub chart: Burndown,
+    pub velocity: Vec<VelocityBar>,
+}
+
+/// A page of a project's activity log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivityPage {
+    pub board: ProjectBoard,
+    pub entries: Vec<Activity>,
     pub next: Option<String>,
 }
 
@@ -280,171 +360,6 @@ pub enum EditOutcome {
     Saved(Task),
     /// Someone changed the task since the form was opened: here is what it is now.
     Changed(Task),
-}
-
-/// Highest story or task number a project can reach (their keys hold six digits).
-pub const MAX_ITEM_NUMBER: u32 = 999_999;
-
-/// The number of stories or tasks a page saw (a hidden field): none, or 0 to the highest.
-fn seen_number(raw: &str) -> Result<Option<u32>, AppError> {
-    match optional_number::<u32>(raw, "item number") {
-        Ok(n) if n.is_none_or(|n| n <= MAX_ITEM_NUMBER) => Ok(n),
-        _ => Err(AppError::validation(
-            "This page is out of date. Reload it and try again.",
-        )),
-    }
-}
-
-/// The new-project form.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct NewProjectForm {
-    pub key: String,
-    pub name: String,
-    pub description: String,
-    /// A handle; empty: the creator manages the project.
-    pub manager: String,
-    /// Handles separated by commas, spaces or new lines.
-    pub members: String,
-}
-
-/// The new-story form: the project, the story number the page saw, title and description.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct StoryForm {
-    pub key: String,
-    #[serde(default)]
-    pub seen_seq: String,
-    pub title: String,
-    pub description: String,
-}
-
-/// A story's fields, validated.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoryFields {
-    pub title: String,
-    pub description: String,
-    pub seen_seq: Option<u32>,
-}
-
-impl StoryForm {
-    pub fn parse(&self) -> Result<StoryFields, AppError> {
-        Ok(StoryFields {
-            title: text_field(&self.title, "story title", 200, true)?,
-            description: text_field(&self.description, "description", 5000, false)?,
-            seen_seq: seen_number(&self.seen_seq)?,
-        })
-    }
-}
-
-/// A task's fields as its form sends them (the new-task and the edit form share them).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct TaskForm {
-    pub title: String,
-    pub description: String,
-    pub story: String,
-    pub assignee: String,
-    pub start_date: String,
-    pub end_date: String,
-    pub status: String,
-}
-
-/// A task's fields, validated.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TaskFields {
-    pub title: String,
-    pub description: String,
-    pub story: Option<u32>,
-    pub assignee: Option<String>,
-    pub start_date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
-    pub status: TaskStatus,
-}
-
-impl TaskForm {
-    pub fn parse(&self) -> Result<TaskFields, AppError> {
-        let story = match self.story.trim() {
-            "" => None,
-            s => Some(
-                s.parse::<u32>()
-                    .map_err(|_| AppError::validation("Choose a story from the list."))?,
-            ),
-        };
-        let assignee = match self.assignee.trim() {
-            "" => None,
-            a if a.len() <= 40 && a.chars().all(|c| c.is_ascii_alphanumeric()) => {
-                Some(a.to_owned())
-            }
-            _ => return Err(AppError::validation("Choose an assignee from the list.")),
-        };
-        let start_date = optional_date(&self.start_date, "start date")?;
-        let end_date = optional_date(&self.end_date, "end date")?;
-        if let (Some(s), Some(e)) = (start_date, end_date) {
-            if e < s {
-                return Err(AppError::validation(
-                    "The end date is before the start date.",
-                ));
-            }
-        }
-        Ok(TaskFields {
-            title: text_field(&self.title, "title", 200, true)?,
-            description: text_field(&self.description, "description", 5000, false)?,
-            story,
-            assignee,
-            start_date,
-            end_date,
-            status: if self.status.trim().is_empty() {
-                TaskStatus::Todo
-            } else {
-                TaskStatus::parse(&self.status)?
-            },
-        })
-    }
-}
-
-/// The new-task form: the project, the task number the page saw, and the task's fields.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct NewTaskForm {
-    pub key: String,
-    #[serde(default)]
-    pub seen_seq: String,
-    #[serde(flatten)]
-    pub fields: TaskForm,
-}
-
-impl NewTaskForm {
-    /// The project, the task number the page saw, and the task's fields.
-    pub fn parse(&self) -> Result<(ProjectKey, Option<u32>, TaskFields), AppError> {
-        let key = ProjectKey::parse(&self.key).map_err(|_| AppError::NotFound)?;
-        Ok((key, seen_number(&self.seen_seq)?, self.fields.parse()?))
-    }
-}
-
-/// The edit form: the task, the version and status the page showed, and the new fields.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct EditTaskForm {
-    pub task: String,
-    pub version: String,
-    pub seen_status: String,
-    #[serde(flatten)]
-    pub fields: TaskForm,
-}
-
-/// What the edit form saw: the task's version and status when the page was rendered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Seen {
-    pub version: u64,
-    pub status: TaskStatus,
-}
-
-impl EditTaskForm {
-    /// The task, what the page saw of it, and the new fields.
-    pub fn parse(&self) -> Result<(TaskRef, Seen, TaskFields), AppError> {
-        let task = TaskRef::parse(&self.task).map_err(|_| AppError::NotFound)?;
-        let seen = Seen {
-            version: crate::model::number_field(&self.version, "version")?,
-            status: TaskStatus::parse(&self.seen_status)?,
-        };
-        Ok((task, seen, self.fields.parse()?))
-    }
 }
 
 #[cfg(test)]
