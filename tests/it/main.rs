@@ -11,4 +11,5 @@ mod http;
 mod layers;
 mod messages;
 mod projects;
+mod scrum;
 mod sitters;

@@ -63,16 +63,31 @@ pub fn between(lo: Option<&str>, hi: Option<&str>, jitter: u8) -> String {
         .collect()
 }
 
-/// `count` ranks in order after `lo`, for tasks appended together (a spillover).
+/// `count` ranks in order after `lo`, for tasks appended together (a spillover, a bulk load):
+/// evenly spread under one new prefix, so that their length grows with the logarithm of
+/// `count`, not with `count`.
 pub fn after_each(lo: Option<&str>, count: usize) -> Vec<String> {
-    let mut out = Vec::with_capacity(count);
-    let mut last = lo.map(str::to_owned);
-    for _ in 0..count {
-        let r = between(last.as_deref(), None, 30);
-        out.push(r.clone());
-        last = Some(r);
+    let prefix = between(lo, None, 30);
+    let mut width = 1;
+    while (BASE as usize).pow(width) < 2 * count + 2 && width < 8 {
+        width += 1;
     }
-    out
+    let space = (BASE as usize).pow(width);
+    let step = (space / (count + 1)).max(1);
+    (1..=count)
+        .map(|i| {
+            let mut v = (i * step).min(space - 1);
+            let mut digits = vec![0u8; width as usize];
+            for d in digits.iter_mut().rev() {
+                *d = (v % BASE as usize) as u8;
+                v /= BASE as usize;
+            }
+            let mut r = prefix.clone();
+            r.extend(digits.into_iter().map(|d| DIGITS[d as usize] as char));
+            r.push('V');
+            r
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -134,5 +149,12 @@ mod tests {
         assert!(r.as_str() > "a");
         let appended = after_each(Some("x"), 5);
         assert!(appended.windows(2).all(|w| w[0] < w[1]) && appended[0].as_str() > "x");
+        let many = after_each(None, 5000);
+        assert!(many.windows(2).all(|w| w[0] < w[1]));
+        assert!(
+            many.iter().all(|r| is_rank(r) && r.len() <= 6),
+            "{}",
+            many[4999]
+        );
     }
 }
