@@ -19,6 +19,7 @@ pub mod respond;
 pub mod router;
 pub mod security;
 pub mod seed;
+pub mod seed_projects;
 pub mod session;
 pub mod sessions;
 pub mod state;

@@ -36,6 +36,14 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let router = Router::new()
         .route("/healthz", get(healthz))
+        .route(
+            "/p/{key}/export/activity.csv",
+            get(crate::projects::api::export_activity),
+        )
+        .route(
+            "/p/{key}/export/activity.json",
+            get(crate::projects::api::export_activity),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

@@ -6,7 +6,6 @@ use crate::accounts::store::{self as users, NewUser, User};
 use crate::db::keys::seed_marker;
 use crate::db::{s, Refusal, Store, Tx};
 use crate::error::AppError;
-use crate::projects::model::Priority;
 
 /// A refusal the demo data does not expect.
 fn unexpected<R: std::fmt::Debug>(r: Refusal<R>) -> AppError {
@@ -68,7 +67,7 @@ pub async fn load_demo_once(store: &Store) -> Result<bool, AppError> {
             users::set_admin(store, &email, true).await?;
         }
     }
-    demo_project(store).await?;
+    super::seed_projects::demo_project(store).await?;
     demo_conversations(store).await?;
     demo_sitters(store).await?;
     let marker = [
@@ -85,114 +84,6 @@ pub async fn load_demo_once(store: &Store) -> Result<bool, AppError> {
         Err(e) if e.failed("marker") => Ok(true),
         Err(e) => Err(crate::db::DbError::from(e).into()),
     }
-}
-
-/// The DEMO project: Alice manages it, Bob and Carol are members; stories, a dozen tasks across
-/// every status, and a few comments.
-async fn demo_project(store: &Store) -> Result<(), AppError> {
-    use crate::projects::model::{NewProjectForm, ProjectKey, StoryFields, TaskFields, TaskStatus};
-    use crate::projects::rules::{self as projects, create_project};
-
-    let handles: Vec<Handle> = ["alice", "bob", "carol"]
-        .iter()
-        .map(|h| Handle::parse(h))
-        .collect::<Result<_, _>>()?;
-    let people = users::by_handles(store, &handles).await?;
-    let (Some(alice), Some(bob), Some(carol)) =
-        (people.get("alice"), people.get("bob"), people.get("carol"))
-    else {
-        return Err(AppError::internal("demo accounts missing"));
-    };
-    let form = NewProjectForm {
-        key: "DEMO".into(),
-        name: "Demo Shop".into(),
-        description:
-            "The online shop relaunch: a small catalogue, a faster checkout, and accounts.".into(),
-        manager: String::new(),
-        members: "bob, carol".into(),
-    };
-    match create_project(store, "http://127.0.0.1:3000", &alice.session(), &form).await {
-        Ok(_) => {}
-        Err(AppError::Conflict(_)) => return Ok(()), // loaded before
-        Err(e) => return Err(e),
-    }
-    let key = ProjectKey::parse("DEMO")?;
-    for (title, description) in [
-        ("Checkout", "Pay in three clicks, with cards and invoices."),
-        ("Catalogue", "Browse and search the products."),
-        ("Accounts", "Sign up, order history, addresses."),
-    ] {
-        let story = StoryFields {
-            title: title.into(),
-            description: description.into(),
-            seen_seq: None,
-        };
-        projects::create_story(store, &key, &alice.id, story).await?;
-    }
-    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 12, d);
-    let tasks: [(&str, Option<u32>, &User, TaskStatus); 12] = [
-        ("Design the payment form", Some(1), bob, TaskStatus::Done),
-        (
-            "Card payments through the provider",
-            Some(1),
-            bob,
-            TaskStatus::InReview,
-        ),
-        (
-            "Invoice payment for companies",
-            Some(1),
-            carol,
-            TaskStatus::InProgress,
-        ),
-        ("Order confirmation email", Some(1), alice, TaskStatus::Todo),
-        (
-            "Product list with filters",
-            Some(2),
-            carol,
-            TaskStatus::Done,
-        ),
-        (
-            "Search by name and category",
-            Some(2),
-            carol,
-            TaskStatus::InProgress,
-        ),
-        ("Product page photos", Some(2), bob, TaskStatus::Todo),
-        (
-            "Sign-up with email check",
-            Some(3),
-            alice,
-            TaskStatus::InReview,
-        ),
-        ("Order history page", Some(3), bob, TaskStatus::Todo),
-        ("Saved addresses", Some(3), carol, TaskStatus::Todo),
-        ("Set up error monitoring", None, alice, TaskStatus::Done),
-        ("Load test before launch", None, bob, TaskStatus::Todo),
-    ];
-    for (i, (title, story, who, status)) in tasks.into_iter().enumerate() {
-        let start = day(1 + i as u32);
-        let fields = TaskFields {
-            title: title.into(),
-            description: String::new(),
-            story,
-            assignee: Some(who.id.clone()),
-            start_date: start,
-            end_date: start.and_then(|d| d.checked_add_days(chrono::Days::new(4))),
-            status,
-            points: Some([3, 5, 2, 1, 8, 5, 2, 3, 5, 1, 2, 8][i]),
-            priority: Priority::Medium,
-        };
-        projects::create_task(store, &key, &alice.person(), fields, None).await?;
-    }
-    for (n, who, body) in [
-        (2, bob, "Sandbox keys are in the team vault."),
-        (2, alice, "Let's review this together on Thursday."),
-        (3, carol, "Waiting for the finance team's template."),
-        (6, carol, "Search is case-insensitive now."),
-    ] {
-        projects::add_comment(store, &key, n, who.person(), body).await?;
-    }
-    Ok(())
 }
 
 /// Conversations between the demo accounts; Alice and Bob's is long enough to page.

@@ -341,3 +341,49 @@ pub fn register() {
     register_explicit::<RemoveMember>();
     register_explicit::<MakeManager>();
 }
+
+/// `GET /p/<KEY>/export/activity.csv` and `.json`: the project's activity log (newest first,
+/// at most `rules::EXPORT_MAX` entries) as a download, for its members (others: 404, like
+/// every project page). CSV cells that a spreadsheet would run as formulas are quoted.
+#[cfg(feature = "ssr")]
+pub async fn export_activity(
+    axum::extract::State(state): axum::extract::State<crate::platform::state::AppState>,
+    axum::extract::Path(key): axum::extract::Path<String>,
+    req: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let json = req.uri().path().ends_with(".json");
+    let (parts, _) = req.into_parts();
+    let store = state.store_for(&parts.extensions);
+    let result = async {
+        let me = crate::platform::session::AuthUser::from_parts(&parts)?.0;
+        let key = rules::project_key(&key)?;
+        rules::activity_export(&store, &key, &me.id).await
+    }
+    .await;
+    let (board, entries) = match result {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let key = board.project.key.to_string();
+    let (body, kind, ext) = if json {
+        match serde_json::to_string_pretty(&entries) {
+            Ok(b) => (b, "application/json", "json"),
+            Err(_) => return http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
+    } else {
+        (rules::activity_csv(&board, &entries), "text/csv; charset=utf-8", "csv")
+    };
+    (
+        [
+            (http::header::CONTENT_TYPE, kind.to_owned()),
+            (
+                http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{key}-activity.{ext}\""),
+            ),
+            (http::header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -139,7 +139,7 @@ async fn demo_app() -> (minijira::db::Store, axum::Router) {
 }
 
 /// The accounts with these handles, by handle.
-async fn ids_of(
+pub async fn ids_of(
     store: &minijira::db::Store,
     handles: &[&str],
 ) -> std::collections::HashMap<String, minijira::accounts::store::User> {
@@ -429,6 +429,10 @@ async fn every_page_has_a_meta_description() {
         ("/p/DEMO/board", Some(&alice)),
         ("/p/DEMO/members", Some(&alice)),
         ("/p/DEMO/DEMO-1", Some(&alice)),
+        ("/p/DEMO/backlog", Some(&alice)),
+        ("/p/DEMO/activity", Some(&alice)),
+        ("/p/DEMO/sprints/1", Some(&alice)),
+        ("/p/DEMO/sprints/3", Some(&alice)),
         ("/no-such-page", None),
     ];
     let mut seen = std::collections::HashSet::new();

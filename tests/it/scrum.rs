@@ -629,3 +629,64 @@ async fn backlog_board_and_burndown_take_two_calls_at_5000_tasks() {
         .unwrap();
     assert_eq!(calls.calls(), 2, "burndown");
 }
+
+/// The demo project as its members see it: the pages of the sprints, the backlog and the
+/// board within their budgets, and the activity export for members only.
+#[tokio::test]
+async fn demo_sprints_pages_and_the_activity_export() {
+    let state = state().await;
+    let store = state.store.clone();
+    minijira::platform::seed::load_demo_once(&store)
+        .await
+        .unwrap();
+    let app = minijira::platform::router::router(state);
+    let alice = crate::hardening::demo_cookie(&app, "alice").await;
+    let dave = crate::hardening::demo_cookie(&app, "dave").await;
+
+    for path in ["/p/DEMO/backlog", "/p/DEMO/board", "/p/DEMO/sprints/3"] {
+        let page = send(&app, get(path, Some(&alice))).await;
+        assert_eq!(page.status, 200, "{path}");
+        let timing = page.header("server-timing").unwrap_or_default().to_owned();
+        println!("{path}: {timing}");
+        assert!(timing.contains("desc=\"2 calls\""), "{path}: {timing}");
+    }
+    // The first sprint: completed, frozen, with its spillover and its reopened task.
+    let s1 = send(&app, get("/p/DEMO/sprints/1", Some(&alice))).await;
+    assert!(s1.body.contains("frozen"), "frozen chart");
+    assert!(s1.body.contains("data-testid=\"spillover\""));
+    assert!(s1.body.contains("DEMO-2") && s1.body.contains("DEMO-8"), "spillover listed");
+    assert!(s1.body.contains("<svg"), "a server-drawn chart");
+    let page = rules::sprint_page(
+        &store,
+        &ProjectKey::parse("DEMO").unwrap(),
+        &crate::hardening::ids_of(&store, &["alice"]).await["alice"].id,
+        "1",
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let rem: Vec<i64> = page.chart.values.iter().map(|d| d.remaining).collect();
+    assert!(
+        rem.windows(2).any(|w| w[1] > w[0]),
+        "the reopened task comes back: {rem:?}"
+    );
+    assert_eq!(page.chart.changes.len(), 1, "task 2 added mid-sprint");
+    assert_eq!(page.velocity.len(), 2);
+    // The board shows the sprint under way.
+    let board = send(&app, get("/p/DEMO/board", Some(&alice))).await;
+    assert!(board.body.contains("Sprint 3 · Launch") && board.body.contains("DEMO-12"));
+
+    let csv = send(&app, get("/p/DEMO/export/activity.csv", Some(&alice))).await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(csv.body.starts_with("time,actor,action,task,subject,field,old,new\r\n"));
+    assert!(csv.body.contains("completed sprint"));
+    let json = send(&app, get("/p/DEMO/export/activity.json", Some(&alice))).await;
+    assert_eq!(json.status, 200);
+    let entries: Vec<Activity> = serde_json::from_str(&json.body).unwrap();
+    assert!(entries.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
+    for path in ["/p/DEMO/export/activity.csv", "/p/DEMO/export/activity.json"] {
+        assert_eq!(send(&app, get(path, Some(&dave))).await.status, 404, "{path}");
+        assert_ne!(send(&app, get(path, None)).await.status, 200, "{path}");
+    }
+}

@@ -28,7 +28,7 @@ pub fn ActivityView() -> impl IntoView {
                             <PageHead title=format!("Activity · {}", p.board.project.name) description=format!("Everything that happened in project {}, newest first.", p.board.project.key)/>
                             <ProjectHeader board=p.board.clone() active="activity"/>
                             <section class="card">
-                                <p class="small">"Export: "<a href=format!("/p/{key}/activity.csv") download="">"CSV"</a>" · "<a href=format!("/p/{key}/activity.json") download="">"JSON"</a></p>
+                                <p class="small">"Export: "<a href=format!("/p/{key}/export/activity.csv") download="">"CSV"</a>" · "<a href=format!("/p/{key}/export/activity.json") download="">"JSON"</a></p>
                                 <ActivityList board=p.board.clone() entries=p.entries.clone()/>
                                 {older.map(|href| view! { <p><a href=href>"Older"</a></p> })}
                             </section>
