@@ -347,6 +347,23 @@ async fn full(store: &Store, plan: &Plan) -> Result<serde_json::Value, AppError>
         .await?;
     tracing::info!("{} projects", plan.projects);
 
+    // One large project: 5,000 tasks, 50 sprints (47 completed, one under way, two planned).
+    let big = NewProjectForm {
+        key: "BIG".into(),
+        name: "Big backlog".into(),
+        description: "Five thousand tasks, fifty sprints.".into(),
+        manager: String::new(),
+        members: members[1..8.min(members.len())]
+            .iter()
+            .map(|m| m.handle.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let key = projects::create_project(store, "http://127.0.0.1:3000", &me.session(), &big).await?;
+    let assignees: Vec<String> = members.iter().take(8).map(|m| m.id.clone()).collect();
+    minijira::projects::store::bulk_load_plan(store, &key, &assignees, 5_000, 50).await?;
+    tracing::info!("a project of 5,000 tasks and 50 sprints");
+
     // Conversations: the measured user talks with 40 people; the rest are between neighbours.
     let long = long_conversation(
         store,
@@ -437,6 +454,9 @@ async fn full(store: &Store, plan: &Plan) -> Result<serde_json::Value, AppError>
             ["scrum", "/p/BENCH01"],
             ["board", "/p/BENCH01/board"],
             ["task", "/p/BENCH01/BENCH01-42"],
+            ["backlog 5k", "/p/BIG/backlog"],
+            ["board 5k", "/p/BIG/board"],
+            ["burndown 5k", "/p/BIG/sprints/48"],
             ["conversations", "/messages"],
             ["conversation", format!("/messages/{long}")],
             ["open jobs", "/sitters/jobs"],

@@ -72,9 +72,11 @@ impl Demo {
             start: self.date(from),
             end: self.date(to),
         };
-        Ok(projects::create_sprint(&self.store, &self.key, &self.alice, &form)
-            .await?
-            .number)
+        Ok(
+            projects::create_sprint(&self.store, &self.key, &self.alice, &form)
+                .await?
+                .number,
+        )
     }
 
     async fn plan(&self, task: u32, sprint: u32) -> Result<(), AppError> {
@@ -97,8 +99,14 @@ impl Demo {
 
     async fn start(&self, sprint: u32) -> Result<(), AppError> {
         let now = self.store.now();
-        projects::start_sprint(&self.store, &self.key, &self.alice, &sprint.to_string(), now)
-            .await?;
+        projects::start_sprint(
+            &self.store,
+            &self.key,
+            &self.alice,
+            &sprint.to_string(),
+            now,
+        )
+        .await?;
         Ok(())
     }
 
@@ -163,9 +171,9 @@ pub async fn demo_project(store: &Store) -> Result<(), AppError> {
     let clock = Arc::new(Mutex::new(Utc::now()));
     let c = clock.clone();
     let mut d = Demo {
-        store: store
-            .clone()
-            .with_clock(Arc::new(move || *c.lock().unwrap_or_else(|e| e.into_inner()))),
+        store: store.clone().with_clock(Arc::new(move || {
+            *c.lock().unwrap_or_else(|e| e.into_inner())
+        })),
         clock,
         today: Utc::now().date_naive(),
         key: ProjectKey::parse("DEMO")?,
@@ -203,7 +211,9 @@ pub async fn demo_project(store: &Store) -> Result<(), AppError> {
 
     // Sprint 1: done, reopened, done again; a task added mid-sprint; two spill over.
     d.at(36, 10);
-    let s1 = d.sprint("Sprint 1 · Foundations", "A catalogue to browse.", 35, 22).await?;
+    let s1 = d
+        .sprint("Sprint 1 · Foundations", "A catalogue to browse.", 35, 22)
+        .await?;
     for t in [1, 5, 11, 8] {
         d.plan(t, s1).await?;
     }
@@ -225,7 +235,9 @@ pub async fn demo_project(store: &Store) -> Result<(), AppError> {
     d.at(24, 17);
     d.set(5, TaskStatus::Done).await?;
     d.at(23, 10);
-    let s2 = d.sprint("Sprint 2 · Checkout", "Pay by card and by invoice.", 21, 8).await?;
+    let s2 = d
+        .sprint("Sprint 2 · Checkout", "Pay by card and by invoice.", 21, 8)
+        .await?;
     d.at(22, 17);
     d.complete(s1, s2).await?;
 
@@ -248,7 +260,14 @@ pub async fn demo_project(store: &Store) -> Result<(), AppError> {
     d.set(3, TaskStatus::Done).await?;
     d.set(4, TaskStatus::WontDo).await?;
     d.at(9, 10);
-    let s3 = d.sprint("Sprint 3 · Launch", "Everything a customer needs on launch day.", 7, -6).await?;
+    let s3 = d
+        .sprint(
+            "Sprint 3 · Launch",
+            "Everything a customer needs on launch day.",
+            7,
+            -6,
+        )
+        .await?;
     d.at(8, 17);
     d.complete(s2, s3).await?;
 
@@ -276,8 +295,16 @@ pub async fn demo_project(store: &Store) -> Result<(), AppError> {
 
     let carol = people.get("carol").map(User::person);
     for (n, who, body) in [
-        (2, Some(d.bob.clone()), "Sandbox keys are in the team vault."),
-        (2, Some(d.alice.clone()), "Let's review this together on Thursday."),
+        (
+            2,
+            Some(d.bob.clone()),
+            "Sandbox keys are in the team vault.",
+        ),
+        (
+            2,
+            Some(d.alice.clone()),
+            "Let's review this together on Thursday.",
+        ),
         (3, carol.clone(), "Waiting for the finance team's template."),
         (6, carol, "Search is case-insensitive now."),
     ] {

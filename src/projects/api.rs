@@ -372,7 +372,11 @@ pub async fn export_activity(
             Err(_) => return http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         }
     } else {
-        (rules::activity_csv(&board, &entries), "text/csv; charset=utf-8", "csv")
+        (
+            rules::activity_csv(&board, &entries),
+            "text/csv; charset=utf-8",
+            "csv",
+        )
     };
     (
         [

@@ -654,7 +654,10 @@ async fn demo_sprints_pages_and_the_activity_export() {
     let s1 = send(&app, get("/p/DEMO/sprints/1", Some(&alice))).await;
     assert!(s1.body.contains("frozen"), "frozen chart");
     assert!(s1.body.contains("data-testid=\"spillover\""));
-    assert!(s1.body.contains("DEMO-2") && s1.body.contains("DEMO-8"), "spillover listed");
+    assert!(
+        s1.body.contains("DEMO-2") && s1.body.contains("DEMO-8"),
+        "spillover listed"
+    );
     assert!(s1.body.contains("<svg"), "a server-drawn chart");
     let page = rules::sprint_page(
         &store,
@@ -679,14 +682,26 @@ async fn demo_sprints_pages_and_the_activity_export() {
     let csv = send(&app, get("/p/DEMO/export/activity.csv", Some(&alice))).await;
     assert_eq!(csv.status, 200);
     assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
-    assert!(csv.body.starts_with("time,actor,action,task,subject,field,old,new\r\n"));
+    assert!(csv
+        .body
+        .starts_with("time,actor,action,task,subject,field,old,new\r\n"));
     assert!(csv.body.contains("completed sprint"));
     let json = send(&app, get("/p/DEMO/export/activity.json", Some(&alice))).await;
     assert_eq!(json.status, 200);
     let entries: Vec<Activity> = serde_json::from_str(&json.body).unwrap();
-    assert!(entries.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
-    for path in ["/p/DEMO/export/activity.csv", "/p/DEMO/export/activity.json"] {
-        assert_eq!(send(&app, get(path, Some(&dave))).await.status, 404, "{path}");
+    assert!(
+        entries.windows(2).all(|w| w[0].at >= w[1].at),
+        "newest first"
+    );
+    for path in [
+        "/p/DEMO/export/activity.csv",
+        "/p/DEMO/export/activity.json",
+    ] {
+        assert_eq!(
+            send(&app, get(path, Some(&dave))).await.status,
+            404,
+            "{path}"
+        );
         assert_ne!(send(&app, get(path, None)).await.status, 200, "{path}");
     }
 }
