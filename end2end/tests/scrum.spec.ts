@@ -117,6 +117,23 @@ test("a sprint from planning to its frozen burndown", async ({ browser }) => {
   await expect(one).toHaveCount(0);
   await expect(page.getByTestId("completed-sprints")).toContainText("Sprint One");
 
+  // Filters: the title search applies as you type, and the URL holds it.
+  await hydrated(page);
+  await page.getByRole("searchbox", { name: "Search" }).fill("gamma");
+  await expect(page).toHaveURL(/[?&]q=gamma/);
+  await expect(page.getByTestId("task-row")).toHaveCount(1);
+  await expect(page.getByTestId("task-row")).toContainText("Gamma paint");
+  const shared = await browser.newContext({ javaScriptEnabled: false, storageState: await context.storageState() });
+  const link = await shared.newPage();
+  await link.goto(`/p/${key}/backlog?q=beta&status=IN_PROGRESS`);
+  await expect(link.getByTestId("task-row")).toHaveCount(1);
+  await expect(link.getByTestId("task-row")).toContainText("Beta fins");
+  await link.locator("select[name=status]").selectOption("DONE");
+  await link.getByRole("button", { name: "Filter" }).click();
+  await expect(link).toHaveURL(/status=DONE/);
+  await expect(link.getByTestId("task-row")).toHaveCount(0);
+  await shared.close();
+
   // The task's history tells the story.
   await page.goto(`/p/${key}/${key}-2`);
   await expect(page.getByTestId("history")).toContainText("spillover from Sprint One");

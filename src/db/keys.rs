@@ -27,6 +27,7 @@
 //! | application     | `JOB#<id>`         | `APP#<nanny>` |                  | `NAPPS#<nanny>` / newest  |
 //! | decline task    | `JOB#<id>`         | `DECLINE` |                      | `JOBTASK#PENDING` / time  |
 //! | comment clean-up| `P#<KEY>#T#<n>`    | `#CLEANUP`|                      | `TASKCLEANUP#PENDING` / time |
+//! | sprint's tasks to move | `P#<KEY>#R#<n>` | `#MOVING` |                | `SPRINTCLOSE#PENDING` / time |
 //! | sign-in counter | `THROTTLE#<scope>#<value>` | `<minute>` |              |                           |
 //!
 //! Numbers in sort keys are zero-padded to 6 digits so that they sort numerically. Comments
@@ -240,6 +241,15 @@ pub fn comment_sk(at: &DateTime<Utc>, id: &str) -> String {
 /// written in the deletion's transaction, so the clean-up survives a server that stops half-way.
 pub const CLEANUP_SK: &str = "#CLEANUP";
 pub const CLEANUP_PENDING: &str = "TASKCLEANUP#PENDING";
+
+/// A completed sprint whose tasks are still to move (written with the completion, removed once
+/// they moved; the worker finishes what a stopped server left).
+pub fn sprint_close_pk(key: &ProjectKey, sprint: u32) -> String {
+    format!("P#{key}#R#{sprint:06}")
+}
+
+pub const SPRINT_CLOSE_SK: &str = "#MOVING";
+pub const SPRINT_CLOSE_PENDING: &str = "SPRINTCLOSE#PENDING";
 
 /// Index key of a member item: the projects of one user.
 pub fn user_projects_pk(user_id: &str) -> String {

@@ -73,12 +73,28 @@ pub async fn resume_cleanups(store: &Store) {
     }
 }
 
+/// Finishes sprint completions whose tasks did not all move.
+pub async fn resume_sprint_completions(store: &Store) {
+    use crate::projects::store as projects;
+    match projects::pending_completions(store, 10).await {
+        Ok(pending) => {
+            for (key, sprint, actor) in pending {
+                if let Err(e) = projects::resume_completion(store, &key, sprint, &actor).await {
+                    tracing::warn!(project = %key, sprint, error = ?e, "moving a completed sprint's tasks failed, will retry");
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not read pending sprint completions"),
+    }
+}
+
 /// Runs the worker until the process ends: busy while there is work, otherwise every 2 s.
 pub fn spawn(state: AppState) {
     tokio::spawn(async move {
         loop {
             resume_declines(&state.store, &state.settings.public_url).await;
             resume_cleanups(&state.store).await;
+            resume_sprint_completions(&state.store).await;
             let idle = match run_once(&state.store, &state.mailer, Utc::now()).await {
                 Ok(n) => n == 0,
                 Err(e) => {

@@ -705,3 +705,67 @@ async fn demo_sprints_pages_and_the_activity_export() {
         assert_ne!(send(&app, get(path, None)).await.status, 200, "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_completion_cut_short_is_finished_by_the_worker() {
+    let s = scrum().await;
+    let (sprint, t) = running(&s, &[5, 3, 2]).await;
+    s.set(at(3, 12));
+    s.status(t[0], TaskStatus::Done).await;
+    s.set(at(6, 17));
+    // The server stops right after the sprint was frozen: its tasks have not moved.
+    minijira::projects::store::freeze_sprint_only(
+        &s.store,
+        &s.key,
+        &s.pm(),
+        sprint,
+        Bucket::Backlog,
+        s.now(),
+    )
+    .await
+    .unwrap();
+    let mine = |p: Vec<(ProjectKey, u32, PersonRef)>| {
+        p.into_iter()
+            .filter(|(k, n, _)| *k == s.key && *n == sprint)
+            .count()
+    };
+    let pending = minijira::projects::store::pending_completions(&s.store, 100)
+        .await
+        .unwrap();
+    assert_eq!(mine(pending), 1, "the completion is marked unfinished");
+    let left = minijira::projects::store::get_task(&s.store, &s.key, t[1])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(left.sprint, Some(sprint));
+    // The worker of any instance finishes it.
+    minijira::platform::worker::resume_sprint_completions(&s.store).await;
+    for (n, sprint_now, archived) in [
+        (t[0], Some(sprint), true),
+        (t[1], None, false),
+        (t[2], None, false),
+    ] {
+        let task = minijira::projects::store::get_task(&s.store, &s.key, n)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (task.sprint, task.archived),
+            (sprint_now, archived),
+            "task {n}"
+        );
+    }
+    let pending = minijira::projects::store::pending_completions(&s.store, 100)
+        .await
+        .unwrap();
+    assert_eq!(mine(pending), 0, "nothing left to do");
+    let backlog = rules::backlog(&s.store, &s.key, &s.dev.id, &TaskFilter::default(), None)
+        .await
+        .unwrap();
+    let listed: Vec<u32> = backlog.tasks.iter().map(|t| t.number).collect();
+    assert_eq!(
+        listed,
+        vec![t[1], t[2]],
+        "the spillover heads the backlog in its order"
+    );
+}

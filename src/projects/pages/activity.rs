@@ -40,6 +40,7 @@ pub fn ActivityView() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }
 
 /// A value of a field as a person reads it (a member's name, a sprint's name, a label).
@@ -100,4 +101,5 @@ pub(crate) fn ActivityList(board: ProjectBoard, entries: Vec<Activity>) -> impl 
             }).collect_view()}
         </ol>
     }
+    .into_any()
 }

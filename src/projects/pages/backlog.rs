@@ -66,6 +66,7 @@ pub fn BacklogPage() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }
 
 /// The lists of the page, in plan order: the open sprints by number, then the backlog.
@@ -164,6 +165,7 @@ fn Backlog(board: ProjectBoard, filter: TaskFilter, acts: Acts) -> impl IntoView
             </aside>
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -254,6 +256,7 @@ fn ListSection(
             <ol class="tasks">{rows}</ol>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -320,6 +323,7 @@ fn PlanRow(
             </ActionForm>
         </li>
     }
+    .into_any()
 }
 
 #[component]
@@ -339,6 +343,7 @@ fn Stories(board: ProjectBoard) -> impl IntoView {
             </ul>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -363,6 +368,7 @@ fn NewSprint(key: String, act: ServerAction<CreateSprint>) -> impl IntoView {
             </ActionForm>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -381,6 +387,7 @@ fn NewStory(board: ProjectBoard, act: ServerAction<CreateStory>) -> impl IntoVie
             </ActionForm>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -398,4 +405,5 @@ fn NewTask(board: ProjectBoard, act: ServerAction<CreateTask>) -> impl IntoView 
             </ActionForm>
         </section>
     }
+    .into_any()
 }

@@ -31,6 +31,7 @@ pub fn BoardPage() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }
 
 #[component]
@@ -146,4 +147,5 @@ fn Board(
         <div class="board">{columns}</div>
         {more.map(|href| view! { <p><a href=href>"More tasks"</a></p> })}
     }
+    .into_any()
 }

@@ -93,6 +93,7 @@ pub fn BurndownChart(chart: Burndown, name: String) -> impl IntoView {
             </figcaption>
         </figure>
     }
+    .into_any()
 }
 
 /// The chart's numbers as a table (the text alternative).
@@ -114,6 +115,7 @@ pub fn BurndownTable(chart: Burndown) -> impl IntoView {
             </tbody>
         </table>
     }
+    .into_any()
 }
 
 /// Committed and completed points of the last completed sprints, with a table.

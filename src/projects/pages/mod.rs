@@ -122,6 +122,7 @@ pub(crate) fn FilterBar(board: ProjectBoard, filter: TaskFilter, path: String) -
             <a href=path_clear class="small">"Clear"</a>
         </form>
     }
+    .into_any()
 }
 
 /// A task's estimate and priority, as a card shows them.
@@ -136,6 +137,7 @@ pub(crate) fn Estimate(task: Task) -> impl IntoView {
         <span class=format!("prio prio-{}", task.priority.as_str().to_lowercase()) title=title.clone() aria-label=title>{task.priority.label()}</span>
         <span class="points" title="Story points">{points}</span>
     }
+    .into_any()
 }
 
 #[component]
@@ -154,6 +156,7 @@ pub(crate) fn Counts(counts: StatusCounts) -> impl IntoView {
                 .collect_view()}
         </span>
     }
+    .into_any()
 }
 
 pub(crate) fn key_param() -> Memo<String> {
@@ -182,6 +185,7 @@ pub(crate) fn ProjectHeader(board: ProjectBoard, active: &'static str) -> impl I
             </nav>
         </header>
     }
+    .into_any()
 }
 
 /// The fields of a task form, filled from `task` when editing.
@@ -249,4 +253,5 @@ pub(crate) fn TaskFieldsForm(board: ProjectBoard, task: Option<Task>) -> impl In
             </select>
         </label>
     }
+    .into_any()
 }

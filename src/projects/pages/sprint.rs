@@ -30,6 +30,7 @@ pub fn SprintView() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }
 
 #[component]
@@ -114,4 +115,5 @@ fn Sprint(page: SprintPage, complete: ServerAction<CompleteSprint>) -> impl Into
             <VelocityChart bars=page.velocity.clone()/>
         </section>
     }
+    .into_any()
 }

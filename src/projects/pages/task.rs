@@ -43,6 +43,7 @@ pub fn TaskPageView() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }
 
 #[component]
@@ -68,6 +69,7 @@ fn TaskBody(
             </aside>
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -124,6 +126,7 @@ fn TaskMain(
             <div data-testid="history"><ActivityList board=p.board.clone() entries=p.history.clone()/></div>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -138,6 +141,7 @@ fn Comments(comments: Vec<Comment>) -> impl IntoView {
             }).collect_view()}
         </ol>
     }
+    .into_any()
 }
 
 #[component]
@@ -168,6 +172,7 @@ fn TaskEdit(
             </ActionForm>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -185,4 +190,5 @@ fn TaskDelete(
             </ActionForm>
         </section>
     }
+    .into_any()
 }

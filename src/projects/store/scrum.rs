@@ -281,6 +281,50 @@ pub async fn burn_events(
     }
 }
 
+/// A completed sprint whose tasks are still to move, and who completed it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct ClosingItem {
+    pk: String,
+    sk: String,
+    gsi2pk: String,
+    gsi2sk: String,
+    project: ProjectKey,
+    sprint: u32,
+    actor: PersonRef,
+}
+
+/// Completed sprints whose tasks are still to move (a server stopped half-way): for the worker.
+pub async fn pending_completions(
+    store: &Store,
+    limit: i32,
+) -> Result<Vec<(ProjectKey, u32, PersonRef)>, DbError> {
+    let q = PageQuery::new(Index::Gsi2, SPRINT_CLOSE_PENDING).limit(limit);
+    let (items, _) = store.page::<ClosingItem>(q).await?;
+    Ok(items
+        .into_iter()
+        .map(|c| (c.project, c.sprint, c.actor))
+        .collect())
+}
+
+/// Moves the tasks of a completed sprint that are still listed in it, then clears its
+/// pending marker (the worker's way back after a stop half-way).
+pub async fn resume_completion(
+    store: &Store,
+    key: &ProjectKey,
+    sprint: u32,
+    actor: &PersonRef,
+) -> Outcome<(), Refused> {
+    if let Some(s) = get_sprint(store, key, sprint).await? {
+        if s.state == SprintState::Completed {
+            finish_completion(store, key, actor, &s).await?;
+        }
+    }
+    store
+        .delete(&sprint_close_pk(key, sprint), SPRINT_CLOSE_SK)
+        .await?;
+    Ok(())
+}
+
 /// Tasks moved per transaction when a sprint is completed (each with its history entry and
 /// burndown event, within the 100 items of a transaction).
 const SPILL_CHUNK: usize = 30;
@@ -290,6 +334,20 @@ const SPILL_CHUNK: usize = 30;
 /// task of it changed since it was read; then its tasks move: the closed ones stay in it as
 /// history, the unfinished ones go to `spill_to` (the backlog or a planned sprint).
 pub async fn complete_sprint(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &PersonRef,
+    number: u32,
+    spill_to: Bucket,
+    at: DateTime<Utc>,
+) -> Outcome<Sprint, Refused> {
+    let done = freeze(store, key, actor, number, spill_to, at).await?;
+    resume_completion(store, key, number, actor).await?;
+    Ok(done)
+}
+
+/// Freezes the sprint under way (state, report) with the marker of its tasks still to move.
+async fn freeze(
     store: &Store,
     key: &ProjectKey,
     actor: &PersonRef,
@@ -374,6 +432,18 @@ pub async fn complete_sprint(
             key,
             &sprint_entry(actor, at, "completed sprint", &frozen),
         );
+        tx.create_value(
+            "closing",
+            &ClosingItem {
+                pk: sprint_close_pk(key, number),
+                sk: SPRINT_CLOSE_SK.into(),
+                gsi2pk: SPRINT_CLOSE_PENDING.into(),
+                gsi2sk: newest_sk(&at, &sprint_close_pk(key, number)),
+                project: key.clone(),
+                sprint: number,
+                actor: actor.clone(),
+            },
+        );
         match tx.run(store).await {
             Ok(()) => break frozen,
             Err(e) if e.failed("project") => {
@@ -391,8 +461,20 @@ pub async fn complete_sprint(
             Err(e) => return Err(Refusal::Db(e.into())),
         }
     };
-    finish_completion(store, key, actor, &done).await?;
     Ok(done)
+}
+
+/// The first step of [`complete_sprint`] alone (the sprint frozen, its tasks not moved yet):
+/// what a server that stops right after it leaves behind. For tests of the resumption.
+pub async fn freeze_sprint_only(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &PersonRef,
+    number: u32,
+    spill_to: Bucket,
+    at: DateTime<Utc>,
+) -> Outcome<Sprint, Refused> {
+    freeze(store, key, actor, number, spill_to, at).await
 }
 
 /// Moves the tasks still listed in a completed sprint: closed ones become its history, open
@@ -404,7 +486,16 @@ pub async fn finish_completion(
     sprint: &Sprint,
 ) -> Outcome<(), Refused> {
     let pk = project_pk(key);
-    let target = sprint.report.as_ref().and_then(|r| r.spilled_to);
+    let mut target = sprint.report.as_ref().and_then(|r| r.spilled_to);
+    if let Some(m) = target {
+        // Completed meanwhile (a resumption long after): the backlog takes the spillover.
+        let open = get_sprint(store, key, m)
+            .await?
+            .is_some_and(|t| t.state != SprintState::Completed);
+        if !open {
+            target = None;
+        }
+    }
     let mut backoff = Backoff::new();
     loop {
         let tasks = whole_list(store, key, &plan_list(Some(sprint.number))).await?;
