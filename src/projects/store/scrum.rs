@@ -908,9 +908,19 @@ pub async fn bulk_load_plan(
         }
         batches.push(writes);
     }
+    // Two batches at a time, each retried on a timeout: the loader shares DynamoDB Local with
+    // the other tests.
     stream::iter(batches)
-        .map(|writes| store.batch_write(writes))
-        .buffer_unordered(8)
+        .map(|writes| async move {
+            let mut attempt = 0;
+            loop {
+                match store.batch_write(writes.clone()).await {
+                    Err(DbError::Unavailable(_)) if attempt < 3 => attempt += 1,
+                    other => return other,
+                }
+            }
+        })
+        .buffer_unordered(2)
         .try_collect::<Vec<()>>()
         .await?;
     let header = Expr::set("SET task_seq = :t, sprint_seq = :s, active_sprint = :a, counts = :c")
