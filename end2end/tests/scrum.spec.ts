@@ -128,7 +128,7 @@ test("a sprint from planning to its frozen burndown", async ({ browser }) => {
   await link.goto(`/p/${key}/backlog?q=beta&status=IN_PROGRESS`);
   await expect(link.getByTestId("task-row")).toHaveCount(1);
   await expect(link.getByTestId("task-row")).toContainText("Beta fins");
-  await link.locator("select[name=status]").selectOption("DONE");
+  await link.getByTestId("filters").locator("select[name=status]").selectOption("DONE");
   await link.getByRole("button", { name: "Filter" }).click();
   await expect(link).toHaveURL(/status=DONE/);
   await expect(link.getByTestId("task-row")).toHaveCount(0);
