@@ -190,6 +190,30 @@ impl Store {
         self.cursors().seal(&q.list(), key)
     }
 
+    /// Every item of `q`, following its pages (a list that must be read whole: a sprint's
+    /// events, a project's head).
+    pub async fn all_items(&self, q: PageQuery<'_>) -> Result<Vec<Item>, DbError> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let (items, next) = self.page_items(q.after(cursor.as_deref())).await?;
+            out.extend(items);
+            match next {
+                Some(c) => cursor = Some(c),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// [`Store::all_items`], each item decoded as `T`.
+    pub async fn all<T: DeserializeOwned>(&self, q: PageQuery<'_>) -> Result<Vec<T>, DbError> {
+        self.all_items(q)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+
     /// [`Store::page_items`], each item decoded as `T`.
     pub async fn page<T: DeserializeOwned>(
         &self,

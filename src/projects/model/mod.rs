@@ -7,10 +7,12 @@ use crate::error::AppError;
 use crate::model::Delivery;
 use crate::text_enum;
 
+mod burndown;
 mod forms;
 pub mod rank;
 mod scrum;
 
+pub use burndown::*;
 use chrono::{DateTime, NaiveDate, Utc};
 pub use forms::*;
 pub use scrum::*;

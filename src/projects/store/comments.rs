@@ -1,12 +1,13 @@
 //! A task's comments (P4), each task in a partition of its own; and the clean-up of a deleted
 //! task's comments.
 
-use super::tasks::CleanupTask;
+use super::log::activity;
+use super::tasks::{counts_expr, micros, sprint_effects};
 use super::{refused, Refused};
 use crate::accounts::model::PersonRef;
 use crate::db::keys::*;
 use crate::db::retry::Backoff;
-use crate::db::{n, DbError, Expr, Outcome, PageQuery, Refusal, Store, Tx};
+use crate::db::{n, s, DbError, Expr, Outcome, PageQuery, Refusal, Store, Tx};
 use crate::model::Page;
 use crate::projects::model::*;
 use serde::{Deserialize, Serialize};
@@ -115,4 +116,80 @@ pub async fn pending_cleanups(
     let q = PageQuery::new(Index::Gsi2, CLEANUP_PENDING).limit(limit);
     let (tasks, _) = store.page::<CleanupTask>(q).await?;
     Ok(tasks.into_iter().map(|t| (t.project, t.number)).collect())
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct CleanupTask {
+    pub pk: String,
+    pub sk: String,
+    pub gsi2pk: String,
+    pub gsi2sk: String,
+    pub project: ProjectKey,
+    pub number: u32,
+}
+
+/// Deletes a task (its project's manager only): one transaction that updates the counts and
+/// its sprint's totals and burndown, logs the deletion, deletes the task and records the
+/// pending removal of its comments (finished by [`super::delete_comments`], or by the worker
+/// if this server stops first).
+pub async fn delete_task_only(
+    store: &Store,
+    key: &ProjectKey,
+    number: u32,
+    actor: &PersonRef,
+) -> Outcome<(), Refused> {
+    let cleanup = CleanupTask {
+        pk: comments_pk(key, number),
+        sk: CLEANUP_SK.into(),
+        gsi2pk: CLEANUP_PENDING.into(),
+        gsi2sk: newest_sk(&store.now(), &comments_pk(key, number)),
+        project: key.clone(),
+        number,
+    };
+    let pk = project_pk(key);
+    let mut backoff = Backoff::new();
+    loop {
+        let Some(task) = super::get_task(store, key, number).await? else {
+            return refused(Refused::TaskMissing);
+        };
+        let now = micros(store.now());
+        let mut tx = Tx::new(store);
+        tx.update(
+            "project",
+            &pk,
+            PROJECT_META_SK,
+            Expr::set(format!("SET {}", counts_expr(task.status, '-')))
+                .when("manager.id = :me")
+                .value(":me", s(&actor.id))
+                .value(":one", n(1))
+                .value(":zero", n(0)),
+        )
+        .delete(
+            "task",
+            &pk,
+            &task_sk(number),
+            Expr::condition("version = :v").value(":v", n(task.version)),
+        )
+        .create_value("cleanup", &cleanup);
+        let mut gone = task.clone();
+        gone.sprint = None;
+        sprint_effects(&mut tx, key, &task, &gone, now);
+        super::log(
+            &mut tx,
+            key,
+            &activity(actor, now, "deleted", Some(&task), Vec::new()),
+        );
+        match tx.run(store).await {
+            Ok(()) => return Ok(()),
+            Err(e) if e.failed("project") => return refused(Refused::NotManager),
+            Err(e) if e.failed("sprint_from") => return refused(Refused::SprintClosing),
+            // It changed between our read and our delete: read again.
+            Err(e) if e.failed("task") || e.is_conflict() => {
+                if !backoff.wait().await {
+                    return refused(Refused::Busy);
+                }
+            }
+            Err(e) => return Err(Refusal::Db(e.into())),
+        }
+    }
 }

@@ -7,14 +7,22 @@
 //! tasks. A refused write comes back as a [`Refused`] outcome; `rules` decides what the user
 //! is told. No policy and no user text here.
 
+#[cfg(feature = "bench")]
+mod bulk;
 mod comments;
+mod log;
 mod members;
-mod scrum;
+mod plan;
+mod sprints;
 mod tasks;
 
+#[cfg(feature = "bench")]
+pub use bulk::*;
 pub use comments::*;
+pub use log::*;
 pub use members::*;
-pub use scrum::*;
+pub use plan::*;
+pub use sprints::*;
 pub use tasks::*;
 
 use crate::db::keys::*;
@@ -182,31 +190,22 @@ pub async fn head(store: &Store, key: &ProjectKey) -> Result<Option<HeadData>, D
     let pk = project_pk(key);
     let mut project = None;
     let (mut members, mut stories, mut sprints) = (Vec::new(), Vec::new(), Vec::new());
-    let mut cursor: Option<String> = None;
-    loop {
-        let q = PageQuery::new(Index::Table, &pk)
-            .sort_key(SortKey::Between(HEAD_FIRST, HEAD_LAST))
-            .consistent()
-            .unlimited()
-            .after(cursor.as_deref());
-        let (items, next) = store.page_items(q).await?;
-        for item in items {
-            let Some(sk) = attr(&item, SK).map(str::to_owned) else {
-                continue;
-            };
-            if sk == PROJECT_META_SK {
-                project = Some(from_item::<MetaItem>(item)?.project);
-            } else if sk.starts_with(MEMBER_PREFIX) {
-                members.push(from_item::<MemberItem>(item)?.member);
-            } else if sk.starts_with(STORY_PREFIX) {
-                stories.push(from_item::<StoryItem>(item)?.story);
-            } else if sk.starts_with(SPRINT_PREFIX) {
-                sprints.push(from_item::<SprintItem>(item)?.sprint);
-            }
-        }
-        match next {
-            Some(n) => cursor = Some(n),
-            None => break,
+    let q = PageQuery::new(Index::Table, &pk)
+        .sort_key(SortKey::Between(HEAD_FIRST, HEAD_LAST))
+        .consistent()
+        .unlimited();
+    for item in store.all_items(q).await? {
+        let Some(sk) = attr(&item, SK).map(str::to_owned) else {
+            continue;
+        };
+        if sk == PROJECT_META_SK {
+            project = Some(from_item::<MetaItem>(item)?.project);
+        } else if sk.starts_with(MEMBER_PREFIX) {
+            members.push(from_item::<MemberItem>(item)?.member);
+        } else if sk.starts_with(STORY_PREFIX) {
+            stories.push(from_item::<StoryItem>(item)?.story);
+        } else if sk.starts_with(SPRINT_PREFIX) {
+            sprints.push(from_item::<SprintItem>(item)?.sprint);
         }
     }
     Ok(project.map(|project| HeadData {

@@ -1,18 +1,18 @@
 //! Stories and tasks: numbering, create, edit, move, delete.
 
+use super::log::activity;
 use super::{refused, Refused, StoryItem, TaskItem};
 use crate::accounts::model::PersonRef;
 use crate::db::keys::*;
 use crate::db::retry::Backoff;
-use crate::db::{n, s, DbError, Expr, Outcome, Refusal, Store, Tx};
+use crate::db::{n, DbError, Expr, Outcome, Refusal, Store, Tx};
 use crate::projects::model::*;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 /// The expression that moves one task in or out of a status count (a count the header does
 /// not have yet starts at zero: `:zero` goes with it).
-fn counts_expr(status: TaskStatus, op: char) -> String {
+pub(super) fn counts_expr(status: TaskStatus, op: char) -> String {
     format!(
         "counts.{f} = if_not_exists(counts.{f}, :zero) {op} :one",
         f = StatusCounts::field(status)
@@ -383,7 +383,13 @@ pub(super) async fn refuse_member<T>(
 
 /// The sprint totals and burndown events of a change from `old` to `new` (none for a sprint
 /// the task is archived in: a completed sprint is history).
-fn sprint_effects(tx: &mut Tx, key: &ProjectKey, old: &Task, new: &Task, now: DateTime<Utc>) {
+pub(super) fn sprint_effects(
+    tx: &mut Tx,
+    key: &ProjectKey,
+    old: &Task,
+    new: &Task,
+    now: DateTime<Utc>,
+) {
     let open = |t: &Task| BurnState {
         sprint: t.sprint.filter(|_| !t.archived),
         ..BurnState::of(t)
@@ -482,165 +488,4 @@ pub(super) fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
 /// The random digit of a new rank.
 pub(super) fn jitter() -> u8 {
     (ulid::Ulid::new().random() & 0xff) as u8
-}
-
-/// An activity entry about `task` (or about nothing).
-pub(super) fn activity(
-    actor: &PersonRef,
-    at: DateTime<Utc>,
-    action: &str,
-    task: Option<&Task>,
-    changes: Vec<FieldChange>,
-) -> Activity {
-    Activity {
-        id: ulid::Ulid::new().to_string(),
-        at,
-        actor: actor.clone(),
-        action: action.into(),
-        task: task.map(|t| t.number),
-        subject: task.map(|t| t.title.clone()).unwrap_or_default(),
-        sprint: task.and_then(|t| t.sprint),
-        changes,
-    }
-}
-
-/// Where a task goes in its list.
-pub async fn place_task(
-    store: &Store,
-    key: &ProjectKey,
-    number: u32,
-    actor: &PersonRef,
-    to: Option<Bucket>,
-    place: Placement,
-) -> Outcome<Task, Refused> {
-    let pk = project_pk(key);
-    let mut backoff = Backoff::new();
-    loop {
-        let Some(task) = super::get_task(store, key, number).await? else {
-            return refused(Refused::TaskMissing);
-        };
-        if task.archived {
-            return refuse_member(store, key, &actor.id, Refused::SprintClosed).await;
-        }
-        let target = to.unwrap_or(Bucket::of(task.sprint));
-        let rank = match super::rank_for(store, key, &task, target, place).await? {
-            Some(r) => r,
-            // Already there (for a member: anyone else is told nothing).
-            None if super::is_member(store, key, &actor.id).await? => return Ok(task),
-            None => return refused(Refused::NotMember),
-        };
-        if target.sprint() != task.sprint {
-            // Into another list: a change with its burndown events and history.
-            let r = rank.clone();
-            return change_task(store, key, number, actor, Check::Current, move |t| {
-                t.sprint = target.sprint();
-                t.rank = r.clone();
-                Ok(())
-            })
-            .await;
-        }
-        // Within its list: one write of the task's rank, if it is still in that list.
-        let mut moved = task.clone();
-        moved.rank = rank;
-        let list = plan_list(task.sprint);
-        let mut tx = Tx::new(store);
-        tx.exists("member", &pk, &member_sk(&actor.id)).update(
-            "task",
-            &pk,
-            &task_sk(number),
-            Expr::set("SET #rank = :rank, lsi1sk = :k")
-                .when("begins_with(lsi1sk, :list)")
-                .name("#rank", "rank")
-                .value(":rank", s(&moved.rank))
-                .value(":k", s(TaskItem::lsi_key(&moved)))
-                .value(":list", s(list)),
-        );
-        match tx.run(store).await {
-            Ok(()) => return Ok(moved),
-            Err(e) if e.failed("member") => return refused(Refused::NotMember),
-            // Moved to another list meanwhile, or a collision: look again.
-            Err(e) if e.failed("task") || e.is_conflict() => {
-                if !backoff.wait().await {
-                    return refused(Refused::Busy);
-                }
-            }
-            Err(e) => return Err(Refusal::Db(e.into())),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(super) struct CleanupTask {
-    pub pk: String,
-    pub sk: String,
-    pub gsi2pk: String,
-    pub gsi2sk: String,
-    pub project: ProjectKey,
-    pub number: u32,
-}
-
-/// Deletes a task (its project's manager only): one transaction that updates the counts and
-/// its sprint's totals and burndown, logs the deletion, deletes the task and records the
-/// pending removal of its comments (finished by [`super::delete_comments`], or by the worker
-/// if this server stops first).
-pub async fn delete_task_only(
-    store: &Store,
-    key: &ProjectKey,
-    number: u32,
-    actor: &PersonRef,
-) -> Outcome<(), Refused> {
-    let cleanup = CleanupTask {
-        pk: comments_pk(key, number),
-        sk: CLEANUP_SK.into(),
-        gsi2pk: CLEANUP_PENDING.into(),
-        gsi2sk: newest_sk(&Utc::now(), &comments_pk(key, number)),
-        project: key.clone(),
-        number,
-    };
-    let pk = project_pk(key);
-    let mut backoff = Backoff::new();
-    loop {
-        let Some(task) = super::get_task(store, key, number).await? else {
-            return refused(Refused::TaskMissing);
-        };
-        let now = micros(store.now());
-        let mut tx = Tx::new(store);
-        tx.update(
-            "project",
-            &pk,
-            PROJECT_META_SK,
-            Expr::set(format!("SET {}", counts_expr(task.status, '-')))
-                .when("manager.id = :me")
-                .value(":me", s(&actor.id))
-                .value(":one", n(1))
-                .value(":zero", n(0)),
-        )
-        .delete(
-            "task",
-            &pk,
-            &task_sk(number),
-            Expr::condition("version = :v").value(":v", n(task.version)),
-        )
-        .create_value("cleanup", &cleanup);
-        let mut gone = task.clone();
-        gone.sprint = None;
-        sprint_effects(&mut tx, key, &task, &gone, now);
-        super::log(
-            &mut tx,
-            key,
-            &activity(actor, now, "deleted", Some(&task), Vec::new()),
-        );
-        match tx.run(store).await {
-            Ok(()) => return Ok(()),
-            Err(e) if e.failed("project") => return refused(Refused::NotManager),
-            Err(e) if e.failed("sprint_from") => return refused(Refused::SprintClosing),
-            // It changed between our read and our delete: read again.
-            Err(e) if e.failed("task") || e.is_conflict() => {
-                if !backoff.wait().await {
-                    return refused(Refused::Busy);
-                }
-            }
-            Err(e) => return Err(Refusal::Db(e.into())),
-        }
-    }
 }

@@ -1,0 +1,238 @@
+//! Scrum: who plans, starts and completes sprints (the project manager), who moves tasks (any
+//! member), a sprint's page (burndown, report, velocity), the activity log and its exports.
+
+use super::{as_manager, head, refusal, ACTIVITY_PAGE, TASKS_PAGE};
+use crate::accounts::model::PersonRef;
+use crate::db::keys::{plan_list, PLAN_PREFIX};
+use crate::db::Store;
+use crate::error::AppError;
+use crate::projects::model::*;
+use crate::projects::store;
+use chrono::{DateTime, Utc};
+
+/// Creates a planned sprint (the project manager only).
+pub async fn create_sprint(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &PersonRef,
+    form: &SprintForm,
+) -> Result<Sprint, AppError> {
+    let fields = form.parse()?;
+    match store::create_sprint(store, key, actor, fields).await {
+        Ok(s) => Ok(s),
+        Err(r) => Err(as_manager(store, key, &actor.id, r).await),
+    }
+}
+
+/// Starts a planned sprint (the project manager only; one sprint under way at a time).
+pub async fn start_sprint(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &PersonRef,
+    sprint: &str,
+    at: DateTime<Utc>,
+) -> Result<Sprint, AppError> {
+    let number = sprint_number(sprint)?;
+    match store::start_sprint(store, key, actor, number, at).await {
+        Ok(s) => Ok(s),
+        Err(r) => Err(as_manager(store, key, &actor.id, r).await),
+    }
+}
+
+/// Completes the sprint under way (the project manager only): its unfinished tasks go to the
+/// backlog or to a planned sprint, as the manager chooses.
+pub async fn complete_sprint(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &PersonRef,
+    form: &CompleteForm,
+    at: DateTime<Utc>,
+) -> Result<Sprint, AppError> {
+    let number = sprint_number(&form.sprint)?;
+    let to = Bucket::parse(&form.spill_to)?;
+    match store::complete_sprint(store, key, actor, number, to, at).await {
+        Ok(s) => Ok(s),
+        Err(r) => Err(as_manager(store, key, &actor.id, r).await),
+    }
+}
+
+fn sprint_number(raw: &str) -> Result<u32, AppError> {
+    match Bucket::parse(raw) {
+        Ok(Bucket::Sprint(n)) => Ok(n),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Moves a task within its list or to another (any member).
+pub async fn place_task(
+    store: &Store,
+    actor: &PersonRef,
+    form: &PlaceForm,
+) -> Result<Task, AppError> {
+    let (r, to, place) = form.parse()?;
+    store::place_task(store, &r.key, r.number, actor, to, place)
+        .await
+        .map_err(refusal)
+}
+
+/// A sprint's page: its burndown (from its events, as of `now`; frozen once completed), its
+/// report, and the project's velocity. Two calls: the head and the sprint's events.
+pub async fn sprint_page(
+    store: &Store,
+    key: &ProjectKey,
+    viewer: &str,
+    sprint: &str,
+    now: DateTime<Utc>,
+) -> Result<SprintPage, AppError> {
+    let number = sprint_number(sprint)?;
+    let (board, events) = tokio::join!(
+        head(store, key, viewer),
+        store::burn_events(store, key, number)
+    );
+    let board = board?;
+    let sprint = board.sprint(number).cloned().ok_or(AppError::NotFound)?;
+    let chart = burndown(&sprint, &events?, now);
+    let velocity = velocity(&board.sprints);
+    Ok(SprintPage {
+        board,
+        sprint,
+        chart,
+        velocity,
+    })
+}
+
+/// A page of the project's activity log, newest first.
+pub async fn activity(
+    store: &Store,
+    key: &ProjectKey,
+    viewer: &str,
+    cursor: Option<&str>,
+) -> Result<ActivityPage, AppError> {
+    let (board, page) = tokio::join!(
+        head(store, key, viewer),
+        store::activity_page(store, key, cursor, ACTIVITY_PAGE)
+    );
+    let board = board?;
+    let page = page?;
+    Ok(ActivityPage {
+        board,
+        entries: page.items,
+        next: page.next,
+    })
+}
+
+/// Most entries one export holds (the newest).
+pub const EXPORT_MAX: usize = 10_000;
+
+/// The project's activity log for export, newest first (at most [`EXPORT_MAX`] entries).
+pub async fn activity_export(
+    store: &Store,
+    key: &ProjectKey,
+    viewer: &str,
+) -> Result<(ProjectBoard, Vec<Activity>), AppError> {
+    let board = head(store, key, viewer).await?;
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = store::activity_page(store, key, cursor.as_deref(), 100).await?;
+        all.extend(page.items);
+        match page.next {
+            Some(c) if all.len() < EXPORT_MAX => cursor = Some(c),
+            _ => break,
+        }
+    }
+    all.truncate(EXPORT_MAX);
+    Ok((board, all))
+}
+
+/// The activity log as CSV (RFC 4180): one line per changed field.
+pub fn activity_csv(board: &ProjectBoard, entries: &[Activity]) -> String {
+    let cell = |v: &str| {
+        // Text that a spreadsheet would run as a formula is quoted as text.
+        let v = if v.starts_with(['=', '+', '-', '@']) {
+            format!("'{v}")
+        } else {
+            v.to_owned()
+        };
+        if v.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", v.replace('"', "\"\""))
+        } else {
+            v
+        }
+    };
+    let mut out = String::from("time,actor,action,task,subject,field,old,new\r\n");
+    for e in entries {
+        let task = e
+            .task
+            .map(|n| format!("{}-{n}", board.project.key))
+            .unwrap_or_default();
+        let mut line = |field: &str, old: &str, new: &str| {
+            let cells = [
+                e.at.to_rfc3339(),
+                e.actor.handle.clone(),
+                e.action.clone(),
+                task.clone(),
+                e.subject.clone(),
+                field.to_owned(),
+                old.to_owned(),
+                new.to_owned(),
+            ];
+            out.push_str(&cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+            out.push_str("\r\n");
+        };
+        if e.changes.is_empty() {
+            line("", "", "");
+        }
+        for c in &e.changes {
+            line(&c.field, &c.old, &c.new);
+        }
+    }
+    out
+}
+
+/// The backlog page (P3): the head, then one page of the open work — the sprints' tasks, then
+/// the backlog's, each by rank — that matches the filter. Two calls.
+pub async fn backlog(
+    store: &Store,
+    key: &ProjectKey,
+    viewer: &str,
+    filter: &TaskFilter,
+    cursor: Option<&str>,
+) -> Result<ProjectBoard, AppError> {
+    let filter = filter.parse(viewer)?;
+    let mut board = head(store, key, viewer).await?;
+    let page = store::task_page(store, key, PLAN_PREFIX, &filter, cursor, TASKS_PAGE).await?;
+    board.tasks = page.items;
+    board.next = page.next;
+    Ok(board)
+}
+
+/// The sprint board: the head, then the sprint under way's tasks that match the filter (with
+/// no sprint under way: the open work, as a kanban board). Two calls.
+pub async fn sprint_board(
+    store: &Store,
+    key: &ProjectKey,
+    viewer: &str,
+    filter: &TaskFilter,
+    cursor: Option<&str>,
+) -> Result<ProjectBoard, AppError> {
+    let filter = filter.parse(viewer)?;
+    let mut board = head(store, key, viewer).await?;
+    let list = match board.active_sprint() {
+        Some(s) => plan_list(Some(s.number)),
+        None => PLAN_PREFIX.to_owned(),
+    };
+    let page = store::task_page(store, key, &list, &filter, cursor, TASKS_PAGE).await?;
+    board.tasks = page.items;
+    board.next = page.next;
+    Ok(board)
+}
+
+/// The head and the first page of the open work, unfiltered.
+pub async fn board(
+    store: &Store,
+    key: &ProjectKey,
+    viewer: &str,
+) -> Result<ProjectBoard, AppError> {
+    backlog(store, key, viewer, &TaskFilter::default(), None).await
+}

@@ -1,0 +1,441 @@
+//! Sprints: create, start (one under way per project), complete (freeze, then move the tasks;
+//! a pending marker lets the worker finish a completion cut short).
+
+use super::log::activity;
+use super::log::{add_to_sprint, burn, log};
+use super::plan::whole_list;
+use super::tasks::micros;
+use super::{burn_events, edge_rank, refused, Refused, TaskItem};
+use crate::accounts::model::PersonRef;
+use crate::db::keys::*;
+use crate::db::retry::Backoff;
+use crate::db::{n, s, DbError, Expr, Outcome, PageQuery, Refusal, Store, Tx};
+use crate::projects::model::*;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct SprintItem {
+    pub pk: String,
+    pub sk: String,
+    #[serde(flatten)]
+    pub sprint: Sprint,
+}
+
+pub async fn get_sprint(
+    store: &Store,
+    key: &ProjectKey,
+    number: u32,
+) -> Result<Option<Sprint>, DbError> {
+    Ok(store
+        .get_as::<SprintItem>(&project_pk(key), &sprint_sk(number), true)
+        .await?
+        .map(|s| s.sprint))
+}
+
+/// Creates a planned sprint (the manager only): its number from the project's counter.
+pub async fn create_sprint(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &PersonRef,
+    fields: SprintFields,
+) -> Outcome<Sprint, Refused> {
+    let pk = project_pk(key);
+    let bump = Expr::set("SET sprint_seq = if_not_exists(sprint_seq, :zero) + :one")
+        .when("manager.id = :me")
+        .value(":me", s(&actor.id))
+        .value(":one", n(1))
+        .value(":zero", n(0));
+    let out = match store.update(&pk, PROJECT_META_SK, bump).await {
+        Ok(o) => o,
+        Err(DbError::ConditionFailed) => return refused(Refused::NotManager),
+        Err(e) => return Err(e.into()),
+    };
+    let number: u32 = crate::db::attr_number(&out, "sprint_seq")?;
+    if number > MAX_NUMBER {
+        return refused(Refused::Full);
+    }
+    let now = micros(store.now());
+    let sprint = Sprint {
+        number,
+        name: fields.name,
+        goal: fields.goal,
+        start: fields.start,
+        end: fields.end,
+        state: SprintState::Planned,
+        started_at: None,
+        completed_at: None,
+        total: Tally::default(),
+        closed: Tally::default(),
+        report: None,
+        version: 1,
+    };
+    let mut tx = Tx::new(store);
+    tx.create_value(
+        "sprint",
+        &SprintItem {
+            pk: pk.clone(),
+            sk: sprint_sk(number),
+            sprint: sprint.clone(),
+        },
+    );
+    log(
+        &mut tx,
+        key,
+        &sprint_entry(actor, now, "created sprint", &sprint),
+    );
+    tx.run(store).await.map_err(|e| Refusal::Db(e.into()))?;
+    Ok(sprint)
+}
+
+fn sprint_entry(actor: &PersonRef, at: DateTime<Utc>, action: &str, sprint: &Sprint) -> Activity {
+    Activity {
+        subject: sprint.name.clone(),
+        sprint: Some(sprint.number),
+        ..activity(actor, at, action, None, Vec::new())
+    }
+}
+
+/// Starts a planned sprint (the manager only; one sprint under way per project).
+pub async fn start_sprint(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &PersonRef,
+    number: u32,
+    at: DateTime<Utc>,
+) -> Outcome<Sprint, Refused> {
+    let pk = project_pk(key);
+    let at = micros(at);
+    let Some(sprint) = get_sprint(store, key, number).await? else {
+        return refused(Refused::SprintClosed);
+    };
+    let mut tx = Tx::new(store);
+    tx.update(
+        "project",
+        &pk,
+        PROJECT_META_SK,
+        Expr::set("SET active_sprint = :n")
+            .when("manager.id = :me AND attribute_not_exists(active_sprint)")
+            .value(":n", n(number))
+            .value(":me", s(&actor.id)),
+    )
+    .update(
+        "sprint",
+        &pk,
+        &sprint_sk(number),
+        Expr::set("SET #state = :active, started_at = :at, version = version + :one")
+            .when("#state = :planned")
+            .name("#state", "state")
+            .value(":active", s(SprintState::Active.as_str()))
+            .value(":planned", s(SprintState::Planned.as_str()))
+            .value(":at", s(at.to_rfc3339()))
+            .value(":one", n(1)),
+    );
+    log(
+        &mut tx,
+        key,
+        &sprint_entry(actor, at, "started sprint", &sprint),
+    );
+    match tx.run(store).await {
+        Ok(()) => Ok(Sprint {
+            state: SprintState::Active,
+            started_at: Some(at),
+            version: sprint.version + 1,
+            ..sprint
+        }),
+        Err(e) if e.failed("project") => {
+            let head = super::get_project(store, key).await?;
+            match head {
+                Some(p) if p.manager.id != actor.id => refused(Refused::NotManager),
+                Some(_) => refused(Refused::AnotherActive),
+                None => refused(Refused::NotMember),
+            }
+        }
+        Err(e) if e.failed("sprint") => refused(Refused::NotPlanned),
+        Err(e) if e.is_conflict() => refused(Refused::Busy),
+        Err(e) => Err(Refusal::Db(e.into())),
+    }
+}
+
+/// A completed sprint whose tasks are still to move, and who completed it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct ClosingItem {
+    pk: String,
+    sk: String,
+    gsi2pk: String,
+    gsi2sk: String,
+    project: ProjectKey,
+    sprint: u32,
+    actor: PersonRef,
+}
+
+/// Completed sprints whose tasks are still to move (a server stopped half-way): for the worker.
+pub async fn pending_completions(
+    store: &Store,
+    limit: i32,
+) -> Result<Vec<(ProjectKey, u32, PersonRef)>, DbError> {
+    let q = PageQuery::new(Index::Gsi2, SPRINT_CLOSE_PENDING).limit(limit);
+    let (items, _) = store.page::<ClosingItem>(q).await?;
+    Ok(items
+        .into_iter()
+        .map(|c| (c.project, c.sprint, c.actor))
+        .collect())
+}
+
+/// Moves the tasks of a completed sprint that are still listed in it, then clears its
+/// pending marker (the worker's way back after a stop half-way).
+pub async fn resume_completion(
+    store: &Store,
+    key: &ProjectKey,
+    sprint: u32,
+    actor: &PersonRef,
+) -> Outcome<(), Refused> {
+    if let Some(s) = get_sprint(store, key, sprint).await? {
+        if s.state == SprintState::Completed {
+            finish_completion(store, key, actor, &s).await?;
+        }
+    }
+    store
+        .delete(&sprint_close_pk(key, sprint), SPRINT_CLOSE_SK)
+        .await?;
+    Ok(())
+}
+
+/// Tasks moved per transaction when a sprint is completed (each with its history entry and
+/// burndown event, within the 100 items of a transaction).
+const SPILL_CHUNK: usize = 30;
+
+/// Completes the sprint under way (the manager only). One transaction freezes it — its state,
+/// its report (committed and completed points, the unfinished tasks and where they go) — if no
+/// task of it changed since it was read; then its tasks move: the closed ones stay in it as
+/// history, the unfinished ones go to `spill_to` (the backlog or a planned sprint).
+pub async fn complete_sprint(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &PersonRef,
+    number: u32,
+    spill_to: Bucket,
+    at: DateTime<Utc>,
+) -> Outcome<Sprint, Refused> {
+    let done = freeze(store, key, actor, number, spill_to, at).await?;
+    resume_completion(store, key, number, actor).await?;
+    Ok(done)
+}
+
+/// Freezes the sprint under way (state, report) with the marker of its tasks still to move.
+async fn freeze(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &PersonRef,
+    number: u32,
+    spill_to: Bucket,
+    at: DateTime<Utc>,
+) -> Outcome<Sprint, Refused> {
+    let pk = project_pk(key);
+    let at = micros(at);
+    let mut backoff = Backoff::new();
+    let done = loop {
+        let Some(sprint) = get_sprint(store, key, number).await? else {
+            return refused(Refused::NotActive);
+        };
+        if sprint.state != SprintState::Active {
+            return refused(Refused::NotActive);
+        }
+        let target_name = match spill_to {
+            Bucket::Backlog => "Backlog".to_owned(),
+            Bucket::Sprint(m) => match get_sprint(store, key, m).await? {
+                Some(t) if t.state == SprintState::Planned && m != number => t.name,
+                _ => return refused(Refused::BadTarget),
+            },
+        };
+        let tasks = whole_list(store, key, &plan_list(Some(number))).await?;
+        let events = burn_events(store, key, number).await?;
+        let chart = burndown(&sprint, &events, at);
+        let mut report = SprintReport {
+            committed: chart.committed,
+            completed: 0,
+            done: Tally::default(),
+            not_done: Tally::default(),
+            spillover: Vec::new(),
+            spilled_to: spill_to.sprint(),
+            spilled_to_name: target_name,
+        };
+        for t in &tasks {
+            let p = t.points.map(i64::from).unwrap_or(0);
+            if t.status.is_closed() {
+                report.done.tasks += 1;
+                report.done.points += p;
+            } else {
+                report.not_done.tasks += 1;
+                report.not_done.points += p;
+                report.spillover.push(ReportTask {
+                    number: t.number,
+                    title: t.title.clone(),
+                    points: t.points,
+                    status: t.status.as_str().into(),
+                });
+            }
+        }
+        report.completed = report.done.points;
+        let frozen = Sprint {
+            state: SprintState::Completed,
+            completed_at: Some(at),
+            report: Some(report),
+            version: sprint.version + 1,
+            ..sprint.clone()
+        };
+        let mut tx = Tx::new(store);
+        tx.update(
+            "project",
+            &pk,
+            PROJECT_META_SK,
+            Expr::set("REMOVE active_sprint")
+                .when("manager.id = :me AND active_sprint = :n")
+                .value(":me", s(&actor.id))
+                .value(":n", n(number)),
+        )
+        .replace_value(
+            "sprint",
+            &SprintItem {
+                pk: pk.clone(),
+                sk: sprint_sk(number),
+                sprint: frozen.clone(),
+            },
+            Expr::condition("version = :v").value(":v", n(sprint.version)),
+        );
+        log(
+            &mut tx,
+            key,
+            &sprint_entry(actor, at, "completed sprint", &frozen),
+        );
+        tx.create_value(
+            "closing",
+            &ClosingItem {
+                pk: sprint_close_pk(key, number),
+                sk: SPRINT_CLOSE_SK.into(),
+                gsi2pk: SPRINT_CLOSE_PENDING.into(),
+                gsi2sk: newest_sk(&at, &sprint_close_pk(key, number)),
+                project: key.clone(),
+                sprint: number,
+                actor: actor.clone(),
+            },
+        );
+        match tx.run(store).await {
+            Ok(()) => break frozen,
+            Err(e) if e.failed("project") => {
+                return match super::get_project(store, key).await? {
+                    Some(p) if p.manager.id != actor.id => refused(Refused::NotManager),
+                    _ => refused(Refused::NotActive),
+                };
+            }
+            // A task of the sprint changed while we read: read again.
+            Err(e) if e.failed("sprint") || e.is_conflict() => {
+                if !backoff.wait().await {
+                    return refused(Refused::Busy);
+                }
+            }
+            Err(e) => return Err(Refusal::Db(e.into())),
+        }
+    };
+    Ok(done)
+}
+
+/// The first step of [`complete_sprint`] alone (the sprint frozen, its tasks not moved yet):
+/// what a server that stops right after it leaves behind. For tests of the resumption.
+pub async fn freeze_sprint_only(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &PersonRef,
+    number: u32,
+    spill_to: Bucket,
+    at: DateTime<Utc>,
+) -> Outcome<Sprint, Refused> {
+    freeze(store, key, actor, number, spill_to, at).await
+}
+
+/// Moves the tasks still listed in a completed sprint: closed ones become its history, open
+/// ones go where its report says. Safe to run again (after a crash half-way).
+pub async fn finish_completion(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &PersonRef,
+    sprint: &Sprint,
+) -> Outcome<(), Refused> {
+    let pk = project_pk(key);
+    let mut target = sprint.report.as_ref().and_then(|r| r.spilled_to);
+    if let Some(m) = target {
+        // Completed meanwhile (a resumption long after): the backlog takes the spillover.
+        let open = get_sprint(store, key, m)
+            .await?
+            .is_some_and(|t| t.state != SprintState::Completed);
+        if !open {
+            target = None;
+        }
+    }
+    let mut backoff = Backoff::new();
+    loop {
+        let tasks = whole_list(store, key, &plan_list(Some(sprint.number))).await?;
+        if tasks.is_empty() {
+            return Ok(());
+        }
+        let last = edge_rank(store, key, target, true).await?;
+        let open = tasks.iter().filter(|t| !t.status.is_closed()).count();
+        let mut ranks = rank::after_each(last.as_deref(), open).into_iter();
+        let mut failed = false;
+        for chunk in tasks.chunks(SPILL_CHUNK) {
+            let at = micros(store.now());
+            let mut tx = Tx::new(store);
+            let (mut total, mut closed) = (Tally::default(), Tally::default());
+            for t in chunk {
+                let mut moved = t.clone();
+                moved.version += 1;
+                if t.status.is_closed() {
+                    moved.archived = true;
+                } else {
+                    moved.sprint = target;
+                    moved.rank = ranks.next().unwrap_or_else(|| t.rank.clone());
+                    moved.updated_at = at;
+                    let why = format!("spillover from {}", sprint.name);
+                    let mut entry =
+                        activity(actor, at, "moved", Some(&moved), task_changes(t, &moved));
+                    entry.action = why;
+                    log(&mut tx, key, &entry);
+                    if let Some(m) = target {
+                        let b = BurnState::of(&moved);
+                        let outside = BurnState { sprint: None, ..b };
+                        for (_, ev) in outside.events(b, t.number, at) {
+                            burn(&mut tx, key, m, &ev);
+                        }
+                        let (dt, dc) = outside.delta(b, m);
+                        total.tasks += dt.tasks;
+                        total.points += dt.points;
+                        closed.tasks += dc.tasks;
+                        closed.points += dc.points;
+                    }
+                }
+                tx.replace_value(
+                    "task",
+                    &TaskItem::new(&pk, moved),
+                    Expr::condition("version = :v").value(":v", n(t.version)),
+                );
+            }
+            if let Some(m) = target {
+                if total.tasks != 0 {
+                    add_to_sprint(&mut tx, "sprint_to", key, m, total, closed);
+                }
+            }
+            match tx.run(store).await {
+                Ok(()) => {}
+                Err(e) if e.failed("sprint_to") => return refused(Refused::BadTarget),
+                Err(e) if e.failed("task") || e.is_conflict() => {
+                    failed = true;
+                    break;
+                }
+                Err(e) => return Err(Refusal::Db(e.into())),
+            }
+        }
+        if failed && !backoff.wait().await {
+            return refused(Refused::Busy);
+        }
+    }
+}
