@@ -32,10 +32,11 @@ out.push(`## Pages (release build, ${runSeconds} s per run, wrk; data set: ${see
 out.push("");
 out.push(
   table(
-    ["page", "conc.", "req/s", "p50 ms", "p99 ms", "DDB calls/req", "DDB ms/req", "server ms/req", "page ÷ DDB", "errors", "RSS MB"],
+    ["page", "conc.", "req/s", "p50 ms", "p99 ms", "DDB calls/req", "cache hits", "DDB ms/req", "server ms/req", "page ÷ DDB", "errors", "RSS MB"],
     main.map((r) => [
       r.page,
       r.concurrency, f1(r.rps), f2(r.p50_ms), f2(r.p99_ms), f2(r.ddb_calls_per_req),
+      `${Math.round((r.cache_hit_ratio ?? 0) * 100)}%`,
       f2(r.ddb_ms_per_req), f2(r.server_ms_per_req), ratio(r), errors(r), mb(r.rss_kb),
     ]),
   ),

@@ -2,6 +2,7 @@
 /// large page in a debug build nests deeply; a release build needs a fraction of this).
 fn main() -> std::process::ExitCode {
     const STACK: usize = 8 * 1024 * 1024;
+    minijira::platform::memory::limit_arenas();
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_stack_size(STACK)

@@ -16,6 +16,7 @@ pub mod page;
 pub mod retry;
 pub mod schema;
 pub mod tx;
+pub mod versions;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue, WriteRequest};
@@ -190,8 +191,17 @@ impl Store {
     }
 
     /// One UpdateItem: `expr`'s update, under its condition (a failed condition is
-    /// [`DbError::ConditionFailed`]). Returns the updated attributes.
+    /// [`DbError::ConditionFailed`]). Returns the updated attributes. Moves the partition's
+    /// version on (see `versions`).
     pub async fn update(&self, pk: &str, sk: &str, expr: Expr) -> Result<Item, DbError> {
+        let out = self.allocate(pk, sk, expr).await?;
+        self.bump_versions([pk]).await?;
+        Ok(out)
+    }
+
+    /// [`Store::update`] of a counter that no page shows (the next task or sprint number):
+    /// the partition's version stays, so cached pages stay good.
+    pub async fn allocate(&self, pk: &str, sk: &str, expr: Expr) -> Result<Item, DbError> {
         let (update, condition, names, values) = expr.into_parts();
         let req = self
             .client
@@ -215,7 +225,8 @@ impl Store {
             .table_name(self.table())
             .key(keys::PK, s(pk))
             .key(keys::SK, s(sk));
-        self.call(req.send()).await.map(|_| ())
+        self.call(req.send()).await?;
+        self.bump_versions([pk]).await
     }
 
     /// Every item of one partition, strongly consistent, following pages (one call until the
@@ -279,6 +290,16 @@ impl Store {
 
     /// BatchWriteItem of `writes`, 25 at a time, retrying what DynamoDB leaves unprocessed.
     pub async fn batch_write(&self, writes: Vec<WriteRequest>) -> Result<(), DbError> {
+        let pks: Vec<String> = writes
+            .iter()
+            .filter_map(|w| {
+                let key = w
+                    .put_request()
+                    .map(|p| p.item())
+                    .or_else(|| w.delete_request().map(|d| d.key()))?;
+                attr(key, keys::PK).map(str::to_owned)
+            })
+            .collect();
         for chunk in writes.chunks(25) {
             let mut pending = chunk.to_vec();
             let mut backoff = retry::Backoff::new();
@@ -297,7 +318,7 @@ impl Store {
                 }
             }
         }
-        Ok(())
+        self.bump_versions(pks.iter().map(String::as_str)).await
     }
 
     /// Deletes every item whose key is in `keys` (batched).

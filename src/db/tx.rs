@@ -13,9 +13,10 @@
 //! }
 //! ```
 
-use super::{key, to_item, DbError, Expr, Item, Store};
+use super::{key, to_item, versions, DbError, Expr, Item, Store};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
 use std::time::Instant;
 
@@ -213,11 +214,12 @@ impl Tx {
                 "transaction item not built: {e}"
             ))));
         }
+        let items = self.with_version_bumps()?;
         let started = Instant::now();
         let result = store
             .client()
             .transact_write_items()
-            .set_transact_items(Some(self.items.clone()))
+            .set_transact_items(Some(items))
             .send()
             .await;
         store.record(started);
@@ -238,6 +240,43 @@ impl Tx {
             },
             Err(other) => Err(TxError::Db(DbError::from_sdk(other))),
         }
+    }
+
+    /// The items, and after them an `ADD v 1` on the version item of each versioned partition
+    /// the transaction writes (see `versions`): the bump commits with the write.
+    fn with_version_bumps(&self) -> Result<Vec<TransactWriteItem>, TxError> {
+        fn pk_of(key: Option<&Item>) -> Option<&str> {
+            key.and_then(|k| super::attr(k, super::keys::PK))
+        }
+        let mut written: Vec<&str> = Vec::new();
+        for item in &self.items {
+            let pk = pk_of(item.put().map(|p| p.item()))
+                .or_else(|| pk_of(item.update().map(|u| u.key())))
+                .or_else(|| pk_of(item.delete().map(|d| d.key())));
+            if let Some(pk) = pk.filter(|pk| versions::is_versioned(pk)) {
+                if !written.contains(&pk) {
+                    written.push(pk);
+                }
+            }
+        }
+        let mut items = self.items.clone();
+        for pk in written {
+            let bump = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(pk, versions::VERSION_SK)))
+                .update_expression("ADD v :one")
+                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                .build()
+                .map_err(|e| TxError::Db(DbError::Other(e.to_string())))?;
+            items.push(TransactWriteItem::builder().update(bump).build());
+        }
+        if items.len() > MAX_ITEMS {
+            return Err(TxError::Db(DbError::Other(format!(
+                "transaction of {} items (with its version bumps) exceeds {MAX_ITEMS}",
+                items.len()
+            ))));
+        }
+        Ok(items)
     }
 
     /// The error a cancelled transaction's per-item codes stand for.

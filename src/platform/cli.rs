@@ -241,6 +241,7 @@ pub async fn run_server(
         }
     }
     super::worker::spawn(state.clone());
+    super::memory::spawn_trimmer();
     let app = super::router::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

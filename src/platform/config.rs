@@ -47,6 +47,10 @@ pub struct Config {
     #[arg(long, env = "SESSION_CHECK_SECONDS", default_value_t = 30)]
     pub session_check_seconds: u64,
 
+    /// Megabytes of rendered pages each instance keeps (see `page_cache`); 0 turns it off.
+    #[arg(long, env = "PAGE_CACHE_MB", default_value_t = 8)]
+    pub page_cache_mb: usize,
+
     /// Folder for local state (the generated dev secret).
     #[arg(long, env = "DATA_DIR", default_value = ".data")]
     pub data_dir: PathBuf,

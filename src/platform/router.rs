@@ -51,6 +51,10 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(from_fn_with_state(
+            state.clone(),
+            super::page_cache::page_cache_layer,
+        ))
         .layer(from_fn_with_state(state.clone(), session_layer))
         .layer(from_fn_with_state(
             state.leptos_options.clone(),

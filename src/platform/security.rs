@@ -28,7 +28,7 @@ pub fn page_policy(options: &LeptosOptions, nonce: Option<&str>) -> String {
 }
 
 /// The nonce the page's own inline scripts carry (Leptos makes one per request).
-fn page_nonce(html: &[u8]) -> Option<String> {
+pub(crate) fn page_nonce(html: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(html).ok()?;
     let start = text.find(" nonce=\"")? + " nonce=\"".len();
     let nonce: String = text[start..]

@@ -2,6 +2,7 @@
 
 use super::config::Config;
 use super::mail::Mailer;
+use super::page_cache::PageCache;
 use super::sessions::SessionGuard;
 use super::token::TokenKeys;
 use crate::db::{DbMetrics, Store};
@@ -26,6 +27,7 @@ pub struct AppState {
     pub mailer: Mailer,
     pub tokens: Arc<TokenKeys>,
     pub sessions: Arc<SessionGuard>,
+    pub pages: Arc<PageCache>,
     pub settings: Arc<Settings>,
 }
 
@@ -102,6 +104,7 @@ impl AppState {
             sessions: Arc::new(SessionGuard::new(Duration::from_secs(
                 config.session_check_seconds.clamp(1, 30),
             ))),
+            pages: Arc::new(PageCache::new(config.page_cache_mb * 1024 * 1024)),
             settings: Arc::new(Settings {
                 secure_cookies: config.secure_cookies,
                 trust_proxy: config.trust_proxy,

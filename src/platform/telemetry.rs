@@ -1,5 +1,6 @@
 //! Logging, a span per request, and the `Server-Timing` header.
 
+use super::page_cache::CacheStatus;
 use crate::db::DbMetrics;
 use axum::extract::Request;
 use axum::middleware::Next;
@@ -30,8 +31,13 @@ pub async fn server_timing(mut req: Request, next: Next) -> Response {
     let started = Instant::now();
     let mut res = next.run(req).await;
     let calls = metrics.calls();
+    let cache = match res.extensions().get::<CacheStatus>() {
+        Some(CacheStatus::Hit) => "cache;desc=\"hit\", ",
+        Some(CacheStatus::Miss) => "cache;desc=\"miss\", ",
+        None => "",
+    };
     let value = format!(
-        "ddb;dur={:.1};desc=\"{} call{}\", total;dur={:.1}",
+        "{cache}ddb;dur={:.1};desc=\"{} call{}\", total;dur={:.1}",
         metrics.millis(),
         calls,
         if calls == 1 { "" } else { "s" },

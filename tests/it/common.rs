@@ -84,6 +84,7 @@ pub async fn store() -> Store {
 }
 
 /// Counts the table's items whose pk starts with `prefix` (a Scan: fine in a test).
+/// Data items (not partition versions) whose partition key starts with `prefix`.
 pub async fn count_pk_prefix(store: &Store, prefix: &str) -> usize {
     let mut n = 0;
     let mut start = None;
@@ -92,8 +93,9 @@ pub async fn count_pk_prefix(store: &Store, prefix: &str) -> usize {
             .client()
             .scan()
             .table_name(store.table())
-            .filter_expression("begins_with(pk, :p)")
+            .filter_expression("begins_with(pk, :p) AND sk <> :v")
             .expression_attribute_values(":p", minijira::db::s(prefix))
+            .expression_attribute_values(":v", minijira::db::s(minijira::db::versions::VERSION_SK))
             .set_exclusive_start_key(start.take())
             .send()
             .await
@@ -329,5 +331,18 @@ impl Service {
 impl Drop for Service {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// A page with its per-request CSP nonce blanked out wherever it occurs (two renders of one
+/// page differ in it only).
+pub fn strip_nonce(page: &str) -> String {
+    let nonce = page.find(" nonce=\"").and_then(|i| {
+        let rest = &page[i + " nonce=\"".len()..];
+        rest.find('"').map(|end| rest[..end].to_owned())
+    });
+    match nonce {
+        Some(n) if !n.is_empty() => page.replace(&n, ""),
+        _ => page.to_owned(),
     }
 }

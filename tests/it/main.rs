@@ -8,6 +8,7 @@ mod faults;
 mod fuzz;
 mod hardening;
 mod http;
+mod instances;
 mod layers;
 mod messages;
 mod projects;

@@ -648,7 +648,19 @@ async fn demo_sprints_pages_and_the_activity_export() {
         assert_eq!(page.status, 200, "{path}");
         let timing = page.header("server-timing").unwrap_or_default().to_owned();
         println!("{path}: {timing}");
-        assert!(timing.contains("desc=\"2 calls\""), "{path}: {timing}");
+        assert!(timing.contains("desc=\"3 calls\""), "{path}: {timing}");
+        let again = send(&app, get(path, Some(&alice))).await;
+        let timing = again.header("server-timing").unwrap_or_default().to_owned();
+        assert!(
+            timing.contains("cache;desc=\"hit\", ddb"),
+            "{path}: {timing}"
+        );
+        assert!(timing.contains("desc=\"1 call\""), "{path}: {timing}");
+        assert_eq!(
+            strip_nonce(&again.body),
+            strip_nonce(&page.body),
+            "{path}: the cached page is the page"
+        );
     }
     // The first sprint: completed, frozen, with its spillover and its reopened task.
     let s1 = send(&app, get("/p/DEMO/sprints/1", Some(&alice))).await;

@@ -308,3 +308,23 @@ pub async fn is_member(store: &Store, key: &ProjectKey, user_id: &str) -> Result
 pub async fn story_exists(store: &Store, key: &ProjectKey, number: u32) -> Result<bool, DbError> {
     store.exists(&project_pk(key), &story_sk(number)).await
 }
+
+/// The partitions a project page at `path` reads (so the partitions whose versions say whether
+/// a copy of it still holds): the project's, and a task page's comments. None for any other
+/// path (exports, unknown pages: never cached).
+pub fn page_partitions(path: &str) -> Option<Vec<String>> {
+    let rest = path.strip_prefix("/p/")?;
+    let mut parts = rest.split('/');
+    let key = ProjectKey::parse(parts.next()?).ok()?;
+    let page: Vec<&str> = parts.collect();
+    let project = project_pk(&key);
+    match page.as_slice() {
+        [] | ["backlog" | "board" | "activity" | "members"] => Some(vec![project]),
+        ["sprints", n] if n.parse::<u32>().is_ok() => Some(vec![project]),
+        [task] => {
+            let task = TaskRef::parse(task).ok().filter(|t| t.key == key)?;
+            Some(vec![project, comments_pk(&key, task.number)])
+        }
+        _ => None,
+    }
+}

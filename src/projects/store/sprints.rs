@@ -46,7 +46,7 @@ pub async fn create_sprint(
         .value(":me", s(&actor.id))
         .value(":one", n(1))
         .value(":zero", n(0));
-    let out = match store.update(&pk, PROJECT_META_SK, bump).await {
+    let out = match store.allocate(&pk, PROJECT_META_SK, bump).await {
         Ok(o) => o,
         Err(DbError::ConditionFailed) => return refused(Refused::NotManager),
         Err(e) => return Err(e.into()),

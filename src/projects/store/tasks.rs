@@ -47,7 +47,10 @@ async fn reserve_number(
         .when("attribute_exists(pk)")
         .value(":one", n(1))
         .value(":zero", n(0));
-    let out = match store.update(&project_pk(key), PROJECT_META_SK, bump).await {
+    let out = match store
+        .allocate(&project_pk(key), PROJECT_META_SK, bump)
+        .await
+    {
         Ok(o) => o,
         Err(DbError::ConditionFailed) => return refused(Refused::NotMember),
         Err(e) => return Err(e.into()),
