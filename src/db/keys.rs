@@ -29,6 +29,8 @@
 //! | comment clean-up| `P#<KEY>#T#<n>`    | `#CLEANUP`|                      | `TASKCLEANUP#PENDING` / time |
 //! | sprint's tasks to move | `P#<KEY>#R#<n>` | `#MOVING` |                | `SPRINTCLOSE#PENDING` / time |
 //! | sign-in counter | `THROTTLE#<scope>#<value>` | `<minute>` |              |                           |
+//! | live signal     | `LIVE#<shard>`     | `LIVE`    |                      |                           |
+//! | partition version | any versioned pk | `!V`      |                      |                           |
 //!
 //! Numbers in sort keys are zero-padded to 6 digits so that they sort numerically. Comments
 //! live in a partition of their own so that the scrum page's one Query never reads them.
@@ -361,6 +363,25 @@ pub fn seed_marker() -> (String, String) {
 /// A failed sign-in counter: one per scope (`email`, `addr`), value and minute.
 pub fn throttle_key(scope: &str, value: &str, minute: i64) -> (String, String) {
     (format!("THROTTLE#{scope}#{value}"), minute.to_string())
+}
+
+/// Live-update signals: users are spread over this many shards; each shard has one small
+/// counter, moved on whenever something a user's open pages show live changes for a user of
+/// the shard (a message to them, a conversation they read). An instance reads all shards in
+/// one call per tick, and only for a shard that moved does it read its users' state.
+pub const LIVE_SHARDS: u32 = 8;
+pub const LIVE_SK: &str = "LIVE";
+
+pub fn live_signal_pk(shard: u32) -> String {
+    format!("LIVE#{shard:02}")
+}
+
+/// The shard of a user (FNV-1a of the id: the same on every instance).
+pub fn live_shard(user_id: &str) -> u32 {
+    let hash = user_id.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    hash % LIVE_SHARDS
 }
 
 #[cfg(test)]

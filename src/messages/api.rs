@@ -76,23 +76,6 @@ pub async fn start_conversation(handle: String, body: String) -> Result<(), AppE
     )
 }
 
-/// The live feed: my unread total, and the open conversation's messages after `after`.
-#[server]
-pub async fn live(
-    conversation: Option<String>,
-    after: Option<String>,
-) -> Result<LiveUpdate, AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let me = cx.user()?;
-            let open = conversation.as_deref().zip(after.as_deref());
-            rules::live(&cx.store, &me.id, open).await
-        }
-        .await,
-    )
-}
-
 /// Registers this area's server functions (see `platform::router`).
 #[cfg(feature = "ssr")]
 pub fn register() {
@@ -101,5 +84,4 @@ pub fn register() {
     register_explicit::<GetConversation>();
     register_explicit::<SendMessage>();
     register_explicit::<StartConversation>();
-    register_explicit::<Live>();
 }

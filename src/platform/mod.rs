@@ -4,7 +4,7 @@
 //!   verified session), `respond` (status codes, the no-JavaScript form path), `state`,
 //!   `config`, `token` (the JWT), `mail` (SES).
 //! - The middleware and entry points, which sit above every area: `session` (the cookie,
-//!   renewed against `accounts::rules`), `page_cache`, `csrf`, `security`, `telemetry`, `router`, `cli`,
+//!   renewed against `accounts::rules`), `page_cache`, `live` (pushed updates), `csrf`, `security`, `telemetry`, `router`, `cli`,
 //!   `worker` (outbox, resumed clean-ups), `seed` (demo data).
 //!
 //! Layer rule: the request kit imports no area module but the shared `model`s; only the
@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod context;
 pub mod csrf;
+pub mod live;
 pub mod mail;
 pub mod memory;
 pub mod page_cache;

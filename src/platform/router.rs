@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let router = Router::new()
         .route("/healthz", get(healthz))
+        .route("/live", get(super::live::live_stream))
         .route(
             "/p/{key}/export/activity.csv",
             get(crate::projects::api::export_activity),

@@ -1,6 +1,7 @@
 //! Application state shared by every request.
 
 use super::config::Config;
+use super::live::LiveHub;
 use super::mail::Mailer;
 use super::page_cache::PageCache;
 use super::sessions::SessionGuard;
@@ -28,6 +29,7 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     pub sessions: Arc<SessionGuard>,
     pub pages: Arc<PageCache>,
+    pub live: Arc<LiveHub>,
     pub settings: Arc<Settings>,
 }
 
@@ -104,6 +106,7 @@ impl AppState {
             sessions: Arc::new(SessionGuard::new(Duration::from_secs(
                 config.session_check_seconds.clamp(1, 30),
             ))),
+            live: Arc::new(LiveHub::default()),
             pages: Arc::new(PageCache::new(config.page_cache_mb * 1024 * 1024)),
             settings: Arc::new(Settings {
                 secure_cookies: config.secure_cookies,

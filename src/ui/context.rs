@@ -41,9 +41,10 @@ impl Auth {
     }
 }
 
-/// The live feed: one poll per open page, for the unread total and the open conversation's
-/// new messages. It reads DynamoDB (through the `live` server function), so it works across
-/// app instances.
+/// The live feed: one Server-Sent Events stream per open page (`/live`, see
+/// `platform::live`) with the unread total and the open conversation's new messages. A hidden
+/// page closes its stream and opens it again when shown; the browser resumes an interrupted
+/// stream after the last message it had (`Last-Event-ID`).
 #[derive(Clone, Copy)]
 pub struct Live {
     pub unread: RwSignal<u32>,
@@ -55,9 +56,6 @@ pub struct Live {
     pub changes: RwSignal<u64>,
 }
 
-/// Milliseconds between two polls of the live feed.
-pub const LIVE_POLL_MS: u64 = 500;
-
 impl Live {
     pub fn provide(auth: Auth) -> Self {
         let live = Self {
@@ -67,56 +65,125 @@ impl Live {
             changes: RwSignal::new(0),
         };
         provide_context(live);
-        // Effects run in the browser only.
+        #[cfg(feature = "hydrate")]
+        feed::follow(live, auth);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = auth;
+        live
+    }
+}
+
+/// The browser side of the stream.
+#[cfg(feature = "hydrate")]
+mod feed {
+    use super::{Auth, Live, Message};
+    use leptos::prelude::*;
+    use wasm_bindgen::{closure::Closure, JsCast};
+
+    type Handler = Closure<dyn FnMut(web_sys::MessageEvent)>;
+
+    /// An open stream; closed when dropped.
+    struct Open {
+        source: web_sys::EventSource,
+        _handlers: [Handler; 2],
+    }
+
+    impl Drop for Open {
+        fn drop(&mut self) {
+            self.source.close();
+        }
+    }
+
+    fn visible() -> bool {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .is_none_or(|d| d.visibility_state() != web_sys::VisibilityState::Hidden)
+    }
+
+    /// Keeps one stream open while someone is signed in and the page is visible, for the
+    /// conversation on screen (if any).
+    pub fn follow(live: Live, auth: Auth) {
+        let shown = RwSignal::new(visible());
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            let on_change = Closure::<dyn FnMut()>::new(move || shown.set(visible()));
+            let _ = doc.add_event_listener_with_callback(
+                "visibilitychange",
+                on_change.as_ref().unchecked_ref(),
+            );
+            // One listener for the life of the page.
+            on_change.forget();
+        }
+        let conversation =
+            Memo::new(move |_| live.open.with(|o| o.as_ref().map(|(c, _)| c.clone())));
+        let current = StoredValue::new_local(None::<Open>);
         Effect::new(move |_| {
-            let busy = StoredValue::new(false);
-            let tick = move || {
-                let signed_in = matches!(auth.user.get_untracked(), Some(Ok(Some(_))));
-                if !signed_in || busy.get_value() {
-                    return;
-                }
-                busy.set_value(true);
-                let open = live.open.get_untracked();
-                leptos::task::spawn_local(async move {
-                    // From a little before the last message seen (see `feed_start`).
-                    let (conversation, after) = match open.clone() {
-                        Some((c, a)) => (Some(c), Some(crate::messages::model::feed_start(&a))),
-                        None => (None, None),
-                    };
-                    if let Ok(update) = crate::messages::api::live(conversation, after).await {
-                        let mut news = update.unread_total != live.unread.get_untracked();
-                        live.unread.set(update.unread_total);
-                        // Only if the same conversation is still open.
-                        if let (Some(last), true) =
-                            (update.messages.last(), live.open.get_untracked() == open)
-                        {
-                            // The feed re-sends the last seconds (for messages committed late):
-                            // only a message past the last one seen is news.
-                            let seen = open.map(|(_, after)| after).unwrap_or_default();
-                            if last.id > seen {
-                                let last = last.id.clone();
-                                live.open.update(|o| {
-                                    if let Some((_, after)) = o {
-                                        *after = last;
-                                    }
-                                });
-                                news = true;
-                            }
-                            live.incoming.update(|v| v.extend(update.messages));
-                        }
-                        if news {
-                            live.changes.update(|c| *c += 1);
-                        }
-                    }
-                    busy.set_value(false);
-                });
-            };
-            if let Ok(handle) =
-                set_interval_with_handle(tick, std::time::Duration::from_millis(LIVE_POLL_MS))
-            {
-                on_cleanup(move || handle.clear());
+            let signed_in = matches!(auth.user.get(), Some(Ok(Some(_))));
+            let conversation = conversation.get();
+            // The old stream closes before a new one opens.
+            current.set_value(None);
+            if signed_in && shown.get() {
+                current.set_value(open(live, conversation));
             }
         });
-        live
+    }
+
+    fn open(live: Live, conversation: Option<String>) -> Option<Open> {
+        let url = match &conversation {
+            Some(c) => {
+                let after = live
+                    .open
+                    .get_untracked()
+                    .map(|(_, a)| a)
+                    .unwrap_or_default();
+                format!(
+                    "/live?c={}&after={}",
+                    crate::util::url_encode(c),
+                    crate::util::url_encode(&after)
+                )
+            }
+            None => "/live".to_owned(),
+        };
+        let source = web_sys::EventSource::new(&url).ok()?;
+        let on_unread = Handler::new(move |e: web_sys::MessageEvent| {
+            if let Some(n) = e.data().as_string().and_then(|d| d.parse::<u32>().ok()) {
+                if n != live.unread.get_untracked() {
+                    live.unread.set(n);
+                    live.changes.update(|c| *c += 1);
+                }
+            }
+        });
+        let on_message = Handler::new(move |e: web_sys::MessageEvent| {
+            let Some(m) = e
+                .data()
+                .as_string()
+                .and_then(|d| serde_json::from_str::<Message>(&d).ok())
+            else {
+                return;
+            };
+            // Only while the same conversation is open.
+            let open = live.open.get_untracked();
+            if open.as_ref().map(|(c, _)| c) != conversation.as_ref() {
+                return;
+            }
+            if open.is_some_and(|(_, after)| m.id > after) {
+                let id = m.id.clone();
+                live.open.update(|o| {
+                    if let Some((_, after)) = o {
+                        *after = id;
+                    }
+                });
+            }
+            live.incoming.update(|v| v.push(m));
+            live.changes.update(|c| *c += 1);
+        });
+        for (name, handler) in [("unread", &on_unread), ("message", &on_message)] {
+            source
+                .add_event_listener_with_callback(name, handler.as_ref().unchecked_ref())
+                .ok()?;
+        }
+        Some(Open {
+            source,
+            _handlers: [on_unread, on_message],
+        })
     }
 }

@@ -110,7 +110,6 @@ fn functions() -> Vec<(&'static str, &'static [&'static str])> {
         (messages::GetConversation::PATH, &["id", "older"]),
         (messages::SendMessage::PATH, &["conversation", "body"]),
         (messages::StartConversation::PATH, &["handle", "body"]),
-        (messages::Live::PATH, &["conversation", "after"]),
         (sitters::OpenJobs::PATH, &["city", "cursor"]),
         (sitters::SittersHome::PATH, &[]),
         (sitters::GetJobPage::PATH, &["id"]),

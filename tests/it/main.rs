@@ -10,6 +10,7 @@ mod hardening;
 mod http;
 mod instances;
 mod layers;
+mod live;
 mod messages;
 mod projects;
 mod scrum;

@@ -10,6 +10,8 @@
 //! Layer rule: reads and writes only; who may read or write a conversation is decided in
 //! `rules` (a participant's own item is read here, and its absence reported as `None`).
 
+pub mod live;
+
 use crate::accounts::model::PersonRef;
 use crate::db::cursor::KeyStrings;
 use crate::db::keys::*;
@@ -215,7 +217,13 @@ pub async fn send(
     loop {
         let tx = if ahead { &forward } else { &behind };
         match tx.run(store).await {
-            Ok(()) => return Ok(message),
+            Ok(()) => {
+                // Both people's open pages: the other's to show it, the author's other tabs.
+                if let Err(e) = live::signal(store, &[&author.id, other]).await {
+                    tracing::warn!(error = %e, "could not signal a new message (pages see it at the next sweep)");
+                }
+                return Ok(message);
+            }
             Err(e) if e.failed("mine") || e.failed("theirs") => {
                 // Either a later message is already in the summaries, or the author is not a
                 // participant; the second form of the write tells which.
@@ -368,7 +376,7 @@ async fn mark_read(store: &Store, conversation: &str, me: &str, seen: u32) -> Re
             .value(":minus", n(-(seen as i64))),
     );
     match tx.run(store).await {
-        Ok(()) => Ok(()),
+        Ok(()) => live::signal(store, &[me]).await,
         // A message arrived meanwhile, or another tab read it first: the next view settles it.
         Err(crate::db::TxError::Failed(_) | crate::db::TxError::Conflict) => Ok(()),
         Err(crate::db::TxError::Db(e)) => Err(e),
