@@ -71,6 +71,25 @@ out.push(
   ),
 );
 
+// Live streams.
+const live = readJson("live.json");
+const after = readJson("after.json");
+out.push("");
+out.push("## Live streams: idle Server-Sent Events connections held by one instance");
+out.push("");
+out.push(
+  table(
+    ["streams open", "people", "DynamoDB calls per minute (idle)", "calls per stream per minute", "RSS before MB", "RSS with the streams MB"],
+    [[
+      live.still_open, 50, live.calls_per_minute,
+      live.still_open ? (live.calls_per_minute / live.still_open).toFixed(3) : "–",
+      mb(live.rss_before_kb), mb(live.rss_kb),
+    ]],
+  ),
+);
+out.push("");
+out.push(`Server RSS at rest after the whole benchmark: ${mb(after.rss_after_kb)} MB.`);
+
 // Bundle.
 const pkg = "target/site/pkg";
 const bundle = fs.readdirSync(pkg).filter((f) => /\.(wasm|js|css)$/.test(f)).sort().map((f) => {
@@ -113,6 +132,8 @@ fs.writeFileSync(
       pages: main,
       scaling: scaleRows.map((r) => ({ ...r, items_in_table: items[r.phase] })),
       peak_rss_kb: peak,
+      live,
+      rss_after_kb: after.rss_after_kb,
       bundle,
     },
     null,

@@ -17,6 +17,9 @@ function response(status, headers, body)
   local st = headers["server-timing"] or headers["Server-Timing"]
   if st then
     if st:find('cache;desc="hit"', 1, true) then hits = hits + 1 end
+    -- The page cache's read of the versions, shared by the requests that waited for it.
+    local shared = st:match('versions;desc="1 read shared by (%d+)"')
+    if shared then ddb_calls = ddb_calls + 1 / tonumber(shared) end
     local dur, calls = st:match('ddb;dur=([%d%.]+);desc="(%d+) call')
     local total = st:match('total;dur=([%d%.]+)')
     if dur and calls and total then

@@ -115,6 +115,36 @@ while IFS=$'\t' read -r page path; do
   for c in "${CONCURRENCY[@]}"; do measure main "$page" "$path" "$c" "$COOKIE"; done
 done < <(pages_of "$RUN_DIR/full.json")
 
-# 3. Tables, bundle sizes, JSON.
+# 3. Live streams: 1,000 idle Server-Sent Events connections over 50 people, held for two
+# minutes; the server logs its DynamoDB calls per minute (the second minute is all idle).
+LIVE_STREAMS=${BENCH_LIVE_STREAMS:-1000}
+log "live streams: signing in 50 people"
+: >"$RUN_DIR/live-cookies.txt"
+for i in $(seq -w 1 50); do
+  jar="$RUN_DIR/live-jar.txt"; rm -f "$jar"
+  curl -fsS -o /dev/null -c "$jar" -H "Origin: $BASE" \
+    --data-urlencode "email=bench0$i@bench.example.com" --data-urlencode "password=$(json "$RUN_DIR/full.json" 'o => o.password')" \
+    --data-urlencode "next=/" "$BASE$(json "$RUN_DIR/full.json" 'o => o.sign_in_path')" || die "could not sign in bench0$i"
+  awk '$6 == "mj_session" {print "mj_session=" $7}' "$jar" >>"$RUN_DIR/live-cookies.txt"
+done
+rss_before_live=$(rss_kb)
+log "live streams: opening $LIVE_STREAMS and holding them idle for 125 s"
+node scripts/bench-live.mjs "$BASE" "$RUN_DIR/live-cookies.txt" "$LIVE_STREAMS" 125 >"$RUN_DIR/live.json"
+rss_live=$(rss_kb)
+calls_line=$(grep 'live streams in the last minute' "$RUN_DIR/app.log" | tail -n 1 | sed 's/\x1b\[[0-9;]*m//g')
+calls=$(sed -n 's/.*dynamodb_calls=\([0-9]*\).*/\1/p' <<<"$calls_line")
+conns=$(sed -n 's/.*connections=\([0-9]*\).*/\1/p' <<<"$calls_line")
+node -e '
+  const live = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  Object.assign(live, { rss_before_kb: +process.argv[2], rss_kb: +process.argv[3],
+    calls_per_minute: +process.argv[4], connections_in_that_minute: +process.argv[5] });
+  require("fs").writeFileSync(process.argv[1], JSON.stringify(live) + "\n");' \
+  "$RUN_DIR/live.json" "$rss_before_live" "$rss_live" "${calls:-0}" "${conns:-0}"
+log "live streams: $(cat "$RUN_DIR/live.json")"
+# The server at rest after the whole benchmark (its allocator hands freed pages back every 10 s).
+sleep 12
+echo "{\"rss_after_kb\":$(rss_kb)}" >"$RUN_DIR/after.json"
+
+# 4. Tables, bundle sizes, JSON.
 mkdir -p bench-results
 node scripts/bench-report.mjs "$RESULTS" "$RUN_DIR" "$RUN_SECONDS"

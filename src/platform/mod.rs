@@ -11,6 +11,7 @@
 //! middleware and entry points call into the areas.
 
 pub mod cli;
+pub mod coalesce;
 pub mod config;
 pub mod context;
 pub mod csrf;

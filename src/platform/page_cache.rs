@@ -2,9 +2,10 @@
 //! again while the partitions they were built from have not changed.
 //!
 //! Each request for a cacheable page (a project's pages: see `projects::store::page_partitions`)
-//! makes one DynamoDB call, a strongly consistent BatchGetItem of a few bytes: the versions of
-//! the page's partitions (see `db::versions`) and the reader's account (status and session
-//! epoch). The copy is served only if it was built under exactly those versions, for this
+//! is judged on one strongly consistent BatchGetItem of a few bytes, made after the request
+//! arrived: the versions of the page's partitions (see `db::versions`) and the reader's account
+//! (status and session epoch). Requests for the same page at the same moment share that read
+//! (see `coalesce`: a shared read always began after every request it serves arrived). The copy is served only if it was built under exactly those versions, for this
 //! person with this token's name and rights; the account is judged on every request, on the
 //! fresh read. So:
 //!
@@ -20,9 +21,11 @@
 //! nonce is cut out of the kept page and a fresh one put in on each serve, so a cached page is
 //! byte for byte what rendering it again would give (same nonce handling, same everything).
 
+use super::coalesce::Coalescer;
 use super::session::{DeactivatedSession, Session};
 use super::state::AppState;
 use crate::accounts::model::AccountStatus;
+use crate::db::versions::Versions;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -38,12 +41,15 @@ pub const MAX_AGE: Duration = Duration::from_secs(30);
 /// The largest page kept.
 const MAX_PAGE: usize = 1024 * 1024;
 
-/// What the cache did for a response (reported in `Server-Timing`).
+/// What the cache did for a response, and how many requests the read of the versions it was
+/// judged on served (reported in `Server-Timing`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CacheStatus {
-    Hit,
-    Miss,
+    Hit { shared: usize },
+    Miss { shared: usize },
 }
+
+type VersionRead = Result<Versions, String>;
 
 struct Copy {
     /// The page cut at each occurrence of its nonce.
@@ -62,6 +68,8 @@ struct Inner {
 pub struct PageCache {
     inner: Mutex<Inner>,
     capacity: usize,
+    /// Concurrent requests for one page share one read of its versions (see `coalesce`).
+    reads: Arc<Coalescer<VersionRead>>,
 }
 
 impl PageCache {
@@ -73,6 +81,7 @@ impl PageCache {
                 bytes: 0,
             }),
             capacity,
+            reads: Arc::default(),
         }
     }
 
@@ -143,12 +152,25 @@ pub async fn page_cache_layer(
     let Some(partitions) = crate::projects::store::page_partitions(req.uri().path()) else {
         return next.run(req).await;
     };
-    let store = state.store_for(req.extensions());
-    let now = match store.versions(&partitions, Some(&session.0.sub)).await {
-        Ok(now) => now,
+    let read_key = format!("{}\u{1f}{}", session.0.sub, partitions.join("\u{1f}"));
+    let read = {
+        let (store, user) = (state.store.clone(), session.0.sub.clone());
+        move || {
+            let (store, user, partitions) = (store.clone(), user.clone(), partitions.clone());
+            async move {
+                store
+                    .versions(&partitions, Some(&user))
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+        }
+    };
+    let (now, shared) = match state.pages.reads.read(read_key, read).await {
+        Some((Ok(now), shared)) => (now, shared),
         // Render as if there were no cache (the page will say what is wrong, if anything).
-        Err(e) => {
-            tracing::warn!(error = %e, "could not read page versions");
+        other => {
+            let error = other.and_then(|(r, _)| r.err()).unwrap_or_default();
+            tracing::warn!(%error, "could not read page versions");
             return next.run(req).await;
         }
     };
@@ -170,13 +192,20 @@ pub async fn page_cache_layer(
     }
     let key = cache_key(&session, &req);
     if let Some(copy) = state.pages.get(&key, &now.versions) {
-        return serve(&copy);
+        let mut res = serve(&state, &copy);
+        res.extensions_mut().insert(CacheStatus::Hit { shared });
+        return res;
     }
     let res = next.run(req).await;
-    keep(&state, key, now.versions, res).await
+    let mut res = keep(&state, key, now.versions, res).await;
+    if res.status() == StatusCode::OK {
+        res.extensions_mut().insert(CacheStatus::Miss { shared });
+    }
+    res
 }
 
-fn serve(copy: &Copy) -> Response {
+/// The kept page with a fresh nonce, and its Content-Security-Policy naming that nonce.
+fn serve(state: &AppState, copy: &Copy) -> Response {
     let nonce = leptos::nonce::Nonce::new();
     let mut body = Vec::with_capacity(copy.size + 64);
     for (i, piece) in copy.pieces.iter().enumerate() {
@@ -187,7 +216,11 @@ fn serve(copy: &Copy) -> Response {
     }
     let mut res = Response::new(Body::from(body));
     *res.headers_mut() = copy.headers.clone();
-    res.extensions_mut().insert(CacheStatus::Hit);
+    let policy = super::security::page_policy(&state.leptos_options, Some(&nonce));
+    if let Ok(v) = http::HeaderValue::from_str(&policy) {
+        res.headers_mut()
+            .insert(http::header::CONTENT_SECURITY_POLICY, v);
+    }
     res
 }
 
@@ -202,7 +235,7 @@ async fn keep(state: &AppState, key: String, versions: Vec<u64>, res: Response) 
     if !cacheable {
         return res;
     }
-    let (mut parts, body) = res.into_parts();
+    let (parts, body) = res.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_PAGE).await {
         Ok(b) => b,
         Err(e) => {
@@ -232,7 +265,6 @@ async fn keep(state: &AppState, key: String, versions: Vec<u64>, res: Response) 
             size: bytes.len(),
         },
     );
-    parts.extensions.insert(CacheStatus::Miss);
     Response::from_parts(parts, Body::from(bytes))
 }
 

@@ -45,6 +45,10 @@ pub async fn page_policy_layer(
     next: Next,
 ) -> Response {
     let res = next.run(req).await;
+    if res.headers().contains_key(CONTENT_SECURITY_POLICY) {
+        // A page served from the cache carries its own.
+        return res;
+    }
     let is_html = res
         .headers()
         .get(CONTENT_TYPE)

@@ -32,9 +32,13 @@ pub async fn server_timing(mut req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let calls = metrics.calls();
     let cache = match res.extensions().get::<CacheStatus>() {
-        Some(CacheStatus::Hit) => "cache;desc=\"hit\", ",
-        Some(CacheStatus::Miss) => "cache;desc=\"miss\", ",
-        None => "",
+        Some(CacheStatus::Hit { shared }) => {
+            format!("cache;desc=\"hit\", versions;desc=\"1 read shared by {shared}\", ")
+        }
+        Some(CacheStatus::Miss { shared }) => {
+            format!("cache;desc=\"miss\", versions;desc=\"1 read shared by {shared}\", ")
+        }
+        None => String::new(),
     };
     let value = format!(
         "{cache}ddb;dur={:.1};desc=\"{} call{}\", total;dur={:.1}",
