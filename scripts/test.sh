@@ -17,11 +17,12 @@ start_test_services
 
 started=$(date +%s)
 log "unit and integration tests"
-# One integration-test binary (tests/it); the fault tests kill and restart their own services
-# on a timer, so they run after the rest, alone.
-RUSTFLAGS="$ERASE_FLAGS" cargo test --features ssr,bench --no-fail-fast -- --skip faults::
-log "fault tests"
-RUSTFLAGS="$ERASE_FLAGS" cargo test --features ssr,bench --test it -- faults:: --test-threads 1
+# One integration-test binary (tests/it). The fault tests kill and restart their own services
+# on a timer, and the two-process tests (instances, live) measure latencies: they run after the
+# rest, alone, so that the parallel tests' load does not stand in their figures.
+RUSTFLAGS="$ERASE_FLAGS" cargo test --features ssr,bench --no-fail-fast -- --skip faults:: --skip instances:: --skip live::
+log "fault tests and two-process tests"
+RUSTFLAGS="$ERASE_FLAGS" cargo test --features ssr,bench --test it -- faults:: instances:: live:: --test-threads 1
 
 log "building the app (cargo leptos build)"
 cargo leptos build

@@ -255,6 +255,19 @@ impl Store {
     /// BatchGetItem of any number of keys (100 per call), retrying unprocessed keys with the
     /// one retry policy. Items come back in no particular order; missing ones are absent.
     pub async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, DbError> {
+        self.batch_get_with(keys, false).await
+    }
+
+    /// [`Store::batch_get`], strongly consistent (counters that must be read as they are now).
+    pub async fn batch_get_consistent(&self, keys: Vec<Item>) -> Result<Vec<Item>, DbError> {
+        self.batch_get_with(keys, true).await
+    }
+
+    async fn batch_get_with(
+        &self,
+        keys: Vec<Item>,
+        consistent: bool,
+    ) -> Result<Vec<Item>, DbError> {
         let mut found = Vec::new();
         for chunk in keys.chunks(100) {
             let mut pending = chunk.to_vec();
@@ -262,6 +275,7 @@ impl Store {
             while !pending.is_empty() {
                 let request = KeysAndAttributes::builder()
                     .set_keys(Some(pending))
+                    .consistent_read(consistent)
                     .build()
                     .map_err(|e| DbError::Other(e.to_string()))?;
                 let req = self

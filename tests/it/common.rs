@@ -153,23 +153,27 @@ pub fn get(path: &str, cookie: Option<&str>) -> http::Request<axum::body::Body> 
     b.body(axum::body::Body::empty()).expect("request")
 }
 
+/// `form` as an `application/x-www-form-urlencoded` body.
+pub fn form_body<K: AsRef<str>, V: AsRef<str>>(form: &[(K, V)]) -> String {
+    form.iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                minijira::util::url_encode(k.as_ref()),
+                minijira::util::url_encode(v.as_ref())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// A server-function call the way the browser's hydrated client makes it.
 pub fn call(
     path: &str,
     form: &[(&str, &str)],
     cookie: Option<&str>,
 ) -> http::Request<axum::body::Body> {
-    let body = form
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                minijira::util::url_encode(k),
-                minijira::util::url_encode(v)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&");
+    let body = form_body(form);
     let mut b = http::Request::post(path)
         .header("content-type", "application/x-www-form-urlencoded")
         .header("accept", "application/json");

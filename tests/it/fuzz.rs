@@ -288,17 +288,7 @@ fn every_server_function_answers_bad_input_with_a_4xx_and_a_message() {
             ..Config::default()
         });
         let result = runner.run(&form(fields), |pairs| {
-            let body = pairs
-                .iter()
-                .map(|(k, v)| {
-                    format!(
-                        "{}={}",
-                        minijira::util::url_encode(k),
-                        minijira::util::url_encode(v)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("&");
+            let body = form_body(&pairs);
             let req = http::Request::post(path)
                 .header("content-type", "application/x-www-form-urlencoded")
                 .header("accept", "application/json")

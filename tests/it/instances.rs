@@ -70,20 +70,7 @@ pub async fn raw_request(
     form: Option<&[(&str, &str)]>,
 ) -> Reply {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let body = form
-        .map(|f| {
-            f.iter()
-                .map(|(k, v)| {
-                    format!(
-                        "{}={}",
-                        minijira::util::url_encode(k),
-                        minijira::util::url_encode(v)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("&")
-        })
-        .unwrap_or_default();
+    let body = form.map(form_body).unwrap_or_default();
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
     if let Some(c) = cookie {
         head.push_str(&format!("Cookie: {c}\r\n"));

@@ -50,10 +50,20 @@ async fn start_send_read_and_list() {
         Err(AppError::Validation(_))
     ));
 
-    // C: send; one transaction.
+    // C: send; one transaction, then the live signal of each person's shard.
     let (st, calls) = counted(&store);
     svc::send(&st, &ann, &id, "Hello Ben").await.unwrap();
-    assert_eq!(calls.calls(), 1, "M3: one transaction");
+    use minijira::db::keys::live_shard;
+    let shards = if live_shard(&ann.id) == live_shard(&ben.id) {
+        1
+    } else {
+        2
+    };
+    assert_eq!(
+        calls.calls(),
+        1 + shards,
+        "M3: one transaction, then the live signals"
+    );
     svc::send(&store, &ann, &id, "Are you there?")
         .await
         .unwrap();
@@ -91,7 +101,11 @@ async fn start_send_read_and_list() {
     // A: reading the conversation shows it in order and marks it read.
     let (st, calls) = counted(&store);
     let page = db::page(&st, &id, &ben.id, None).await.unwrap();
-    assert_eq!(calls.calls(), 2, "M2: one Query, then marking it read");
+    assert_eq!(
+        calls.calls(),
+        3,
+        "M2: one Query, then marking it read and the reader's live signal"
+    );
     assert_eq!(
         page.messages
             .iter()
@@ -267,7 +281,10 @@ async fn paging_returns_every_message_exactly_once() {
     loop {
         let (st, calls) = counted(&store);
         let page = db::page(&st, &id, &ben.id, older.as_deref()).await.unwrap();
-        assert!(calls.calls() <= 2, "M2: at most 2 calls per page");
+        assert!(
+            calls.calls() <= 3,
+            "M2: at most 2 calls per page, and the live signal when it marks read"
+        );
         pages.push(
             page.messages
                 .iter()

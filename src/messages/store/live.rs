@@ -3,7 +3,7 @@
 
 use crate::db::keys::*;
 use crate::db::{key, n, DbError, Expr, Item, Store};
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
 
 /// Moves on the signal of each of `users`' shards (after a change their live pages show). A
@@ -32,42 +32,14 @@ fn number(item: &Item, name: &str) -> i64 {
     }
 }
 
-/// Strongly consistent BatchGetItem of `keys` (at most 100), as items keyed by their pk.
+/// Strongly consistent BatchGetItem of `keys`, as items keyed by their pk.
 async fn read_consistent(store: &Store, keys: Vec<Item>) -> Result<HashMap<String, Item>, DbError> {
-    let mut found = HashMap::new();
-    let mut pending = keys;
-    let mut backoff = crate::db::retry::Backoff::new();
-    while !pending.is_empty() {
-        let request = KeysAndAttributes::builder()
-            .set_keys(Some(pending))
-            .consistent_read(true)
-            .build()
-            .map_err(|e| DbError::Other(e.to_string()))?;
-        let req = store
-            .client()
-            .batch_get_item()
-            .request_items(store.table(), request);
-        let out = store.call(req.send()).await?;
-        for item in out
-            .responses
-            .unwrap_or_default()
-            .remove(store.table())
-            .unwrap_or_default()
-        {
-            if let Some(pk) = crate::db::attr(&item, PK) {
-                found.insert(pk.to_owned(), item);
-            }
-        }
-        pending = out
-            .unprocessed_keys
-            .and_then(|mut u| u.remove(store.table()))
-            .map(|k| k.keys)
-            .unwrap_or_default();
-        if !pending.is_empty() && !backoff.wait().await {
-            return Err(DbError::Unavailable("keys left unprocessed".into()));
-        }
-    }
-    Ok(found)
+    Ok(store
+        .batch_get_consistent(keys)
+        .await?
+        .into_iter()
+        .filter_map(|item| Some((crate::db::attr(&item, PK)?.to_owned(), item)))
+        .collect())
 }
 
 /// Every shard's signal: one call.
@@ -91,15 +63,13 @@ pub async fn unread_totals(
     users: &[String],
 ) -> Result<HashMap<String, u32>, DbError> {
     let mut totals = HashMap::new();
-    for chunk in users.chunks(100) {
-        let keys = chunk.iter().map(|u| key(user_pk(u), UNREAD_SK)).collect();
-        let found = read_consistent(store, keys).await?;
-        for user in chunk {
-            let total = found
-                .get(&user_pk(user))
-                .map_or(0, |i| number(i, "total").max(0) as u32);
-            totals.insert(user.clone(), total);
-        }
+    let keys = users.iter().map(|u| key(user_pk(u), UNREAD_SK)).collect();
+    let found = read_consistent(store, keys).await?;
+    for user in users {
+        let total = found
+            .get(&user_pk(user))
+            .map_or(0, |i| number(i, "total").max(0) as u32);
+        totals.insert(user.clone(), total);
     }
     Ok(totals)
 }
