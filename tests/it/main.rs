@@ -10,7 +10,7 @@ mod hardening;
 mod http;
 mod instances;
 mod layers;
-mod live;
+mod live_streams;
 mod messages;
 mod projects;
 mod scrum;
