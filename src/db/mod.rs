@@ -19,6 +19,7 @@ pub mod tx;
 pub mod versions;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::builders::KeysAndAttributesBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue, WriteRequest};
 use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
@@ -255,27 +256,26 @@ impl Store {
     /// BatchGetItem of any number of keys (100 per call), retrying unprocessed keys with the
     /// one retry policy. Items come back in no particular order; missing ones are absent.
     pub async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, DbError> {
-        self.batch_get_with(keys, false).await
+        self.batch_get_with(keys, |b| b).await
     }
 
     /// [`Store::batch_get`], strongly consistent (counters that must be read as they are now).
     pub async fn batch_get_consistent(&self, keys: Vec<Item>) -> Result<Vec<Item>, DbError> {
-        self.batch_get_with(keys, true).await
+        self.batch_get_with(keys, |b| b.consistent_read(true)).await
     }
 
+    /// The batched read, each request shaped by `shape` (consistency, projection).
     async fn batch_get_with(
         &self,
         keys: Vec<Item>,
-        consistent: bool,
+        shape: impl Fn(KeysAndAttributesBuilder) -> KeysAndAttributesBuilder,
     ) -> Result<Vec<Item>, DbError> {
         let mut found = Vec::new();
         for chunk in keys.chunks(100) {
             let mut pending = chunk.to_vec();
             let mut backoff = retry::Backoff::new();
             while !pending.is_empty() {
-                let request = KeysAndAttributes::builder()
-                    .set_keys(Some(pending))
-                    .consistent_read(consistent)
+                let request = shape(KeysAndAttributes::builder().set_keys(Some(pending)))
                     .build()
                     .map_err(|e| DbError::Other(e.to_string()))?;
                 let req = self

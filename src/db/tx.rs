@@ -16,7 +16,6 @@
 use super::{key, to_item, versions, DbError, Expr, Item, Store};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
 use std::time::Instant;
 
@@ -259,17 +258,16 @@ impl Tx {
                 }
             }
         }
-        let mut items = self.items.clone();
+        let mut with_bumps = self.clone();
         for pk in written {
-            let bump = Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(key(pk, versions::VERSION_SK)))
-                .update_expression("ADD v :one")
-                .expression_attribute_values(":one", AttributeValue::N("1".into()))
-                .build()
-                .map_err(|e| TxError::Db(DbError::Other(e.to_string())))?;
-            items.push(TransactWriteItem::builder().update(bump).build());
+            with_bumps.update("version", pk, versions::VERSION_SK, versions::bump());
         }
+        if let Some(e) = with_bumps.broken {
+            return Err(TxError::Db(DbError::Other(format!(
+                "version bump not built: {e}"
+            ))));
+        }
+        let items = with_bumps.items;
         if items.len() > MAX_ITEMS {
             return Err(TxError::Db(DbError::Other(format!(
                 "transaction of {} items (with its version bumps) exceeds {MAX_ITEMS}",

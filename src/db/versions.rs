@@ -17,12 +17,17 @@
 //! copy still holds. `!V` sorts before `#` (the project header): no Query of a page's rows
 //! reads it.
 
-use super::{keys, s, DbError, Item, Store};
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use super::{keys, DbError, Expr, Item, Store};
+use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
 
 /// The sort key of a partition's version item.
 pub const VERSION_SK: &str = "!V";
+
+/// The update that moves a version on (in a transaction or alone).
+pub fn bump() -> Expr {
+    Expr::set("ADD v :one").value(":one", super::n(1))
+}
 
 /// Whether writes to partition `pk` move its version: projects (`P#KEY`), their tasks'
 /// comments (`P#KEY#T#n`) and sprint markers (`P#KEY#R#n`).
@@ -65,15 +70,7 @@ impl Store {
                 continue;
             }
             seen.push(pk);
-            let req = self
-                .client
-                .update_item()
-                .table_name(self.table())
-                .key(keys::PK, s(pk))
-                .key(keys::SK, s(VERSION_SK))
-                .update_expression("ADD v :one")
-                .expression_attribute_values(":one", AttributeValue::N("1".into()));
-            self.call(req.send()).await?;
+            self.allocate(pk, VERSION_SK, bump()).await?;
         }
         Ok(())
     }
@@ -89,30 +86,14 @@ impl Store {
         if let Some(id) = account {
             wanted.push(super::key(keys::user_pk(id), keys::PROFILE_SK));
         }
-        let request = KeysAndAttributes::builder()
-            .set_keys(Some(wanted))
-            .consistent_read(true)
-            .projection_expression("pk, sk, v, #st, session_epoch")
-            .expression_attribute_names("#st", "status")
-            .build()
-            .map_err(|e| DbError::Other(e.to_string()))?;
-        let req = self
-            .client
-            .batch_get_item()
-            .request_items(self.table(), request);
-        let out = self.call(req.send()).await?;
-        if out
-            .unprocessed_keys
-            .as_ref()
-            .is_some_and(|u| u.values().any(|k| !k.keys.is_empty()))
-        {
-            return Err(DbError::Unavailable("version read left unprocessed".into()));
-        }
-        let found: HashMap<(String, String), Item> = out
-            .responses
-            .unwrap_or_default()
-            .remove(self.table())
-            .unwrap_or_default()
+        let items = self
+            .batch_get_with(wanted, |b| {
+                b.consistent_read(true)
+                    .projection_expression("pk, sk, v, #st, session_epoch")
+                    .expression_attribute_names("#st", "status")
+            })
+            .await?;
+        let found: HashMap<(String, String), Item> = items
             .into_iter()
             .filter_map(|item| {
                 let pk = super::attr(&item, keys::PK)?.to_owned();
