@@ -14,7 +14,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --omit=optional
 COPY . .
-RUN PATH="/app/node_modules/.bin:$PATH" cargo leptos build --release -P
+RUN PATH="/app/node_modules/.bin:$PATH" cargo leptos build --release -P \
+ && node scripts/assets.mjs target/site
 
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \

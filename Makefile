@@ -3,7 +3,7 @@ SHELL := /bin/bash
 # Same flag as cargo-leptos's debug builds, so clippy and tests share their dependency builds.
 ERASE := RUSTFLAGS="--cfg erase_components"
 
-.PHONY: dev test bench faults lint fmt clippy ci release tools
+.PHONY: dev test bench lighthouse faults lint fmt clippy ci release tools
 
 ## Run the app with local DynamoDB, the SES emulator and demo data, with live reload.
 dev:
@@ -16,6 +16,10 @@ test:
 ## Benchmark: release server, realistic data, wrk at concurrency 1/8/32; tables + bench-results/*.json.
 bench:
 	@bash scripts/bench.sh
+
+## Lighthouse (mobile) on the dashboard, backlog, board and a conversation, signed in, release build.
+lighthouse:
+	@bash scripts/lighthouse.sh
 
 ## Fault tests alone (also in `make test`): DynamoDB Local SIGKILLed under write load, SES outage.
 faults:
@@ -38,4 +42,4 @@ ci: lint test
 
 ## Optimised build (server + size-optimised wasm) into target/site and target/release.
 release:
-	@bash -c 'source scripts/lib.sh && ensure_rust_tools && ensure_npm && PATH="$$PWD/node_modules/.bin:$$PATH" cargo leptos build --release -P'
+	@bash -c 'source scripts/lib.sh && ensure_rust_tools && ensure_npm && build_site --release -P'

@@ -90,25 +90,31 @@ out.push(
 out.push("");
 out.push(`Server RSS at rest after the whole benchmark: ${mb(after.rss_after_kb)} MB.`);
 
-// Bundle.
-const pkg = "target/site/pkg";
-const bundle = fs.readdirSync(pkg).filter((f) => /\.(wasm|js|css)$/.test(f)).sort().map((f) => {
-  const data = fs.readFileSync(path.join(pkg, f));
-  return {
-    file: f,
-    raw: data.length,
-    gzip: zlib.gzipSync(data, { level: 9 }).length,
-    brotli: zlib.brotliCompressSync(data).length,
-  };
+// Static files (the cache-busted, pre-compressed copies the server sends) and per-page weight.
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const assets = "target/site/assets";
+const manifest = JSON.parse(fs.readFileSync(path.join(assets, "manifest.json"), "utf8"));
+const bundle = Object.entries(manifest).map(([key, file]) => {
+  const size = (f) => fs.statSync(path.join(assets, f)).size;
+  return { key, file, raw: size(file), gzip: size(`${file}.gz`), brotli: size(`${file}.br`) };
 });
 out.push("");
-out.push("## Release bundle (what a browser downloads to hydrate)");
+out.push("## Release static files (cache-busted names, served pre-compressed, `immutable`)");
 out.push("");
-const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
-out.push(table(["file", "raw", "gzip -9", "brotli"], bundle.map((b) => [b.file, kb(b.raw), kb(b.gzip), kb(b.brotli)])));
-const sum = (k) => bundle.filter((b) => !b.file.endsWith(".css")).reduce((a, b) => a + b[k], 0);
+out.push(table(["file", "raw", "gzip -9", "brotli 11"], bundle.map((b) => [b.file, kb(b.raw), kb(b.gzip), kb(b.brotli)])));
+const weight = readJson("weight.json");
 out.push("");
-out.push(`wasm + js: ${sum("raw").toLocaleString("en")} bytes raw, ${sum("gzip").toLocaleString("en")} gzip, ${sum("brotli").toLocaleString("en")} brotli.`);
+out.push("## What one page makes the browser download, signed in (JS + wasm: shell.js, plus the islands' module and wasm on a page with an island)");
+out.push("");
+out.push(
+  table(
+    ["page", "islands", "HTML gzip", "CSS gzip", "JS + wasm raw", "JS + wasm gzip", "JS + wasm brotli"],
+    weight.map((w) => [
+      w.page, w.islands.length ? w.islands.map((i) => i.replace(/_[0-9a-f]+$/i, "")).join(", ") : "none",
+      kb(w.html.gzip), kb(w.css.gzip), kb(w.code.raw), kb(w.code.gzip), kb(w.code.brotli),
+    ]),
+  ),
+);
 
 const text = out.join("\n");
 console.log("\n" + text + "\n");
@@ -135,6 +141,7 @@ fs.writeFileSync(
       live,
       rss_after_kb: after.rss_after_kb,
       bundle,
+      page_weight: weight,
     },
     null,
     2,

@@ -19,7 +19,7 @@ if ! command -v wrk >/dev/null; then
 fi
 
 log "building the release server and the release bundle (cargo leptos build --release)"
-PATH="$ROOT/node_modules/.bin:$PATH" cargo leptos build --release -P
+build_site --release -P
 log "building the data loader (minijira-bench: the bench feature, not in the server)"
 cargo build --release --features bench --bin minijira-bench
 
@@ -145,6 +145,15 @@ log "live streams: $(cat "$RUN_DIR/live.json")"
 sleep 12
 echo "{\"rss_after_kb\":$(rss_kb)}" >"$RUN_DIR/after.json"
 
-# 4. Tables, bundle sizes, JSON.
+# 4. What each page makes the browser download (HTML, stylesheet, code), signed in.
+job=$(curl -fsS -H "Cookie: $COOKIE" "$BASE/sitters/jobs" | grep -o '/sitters/jobs/[0-9A-Z]\{26\}' | head -n 1)
+node -e '
+  const o = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const extra = [["people", "/people"], ["a job", process.argv[2]], ["post a job", "/sitters/jobs/new"], ["sign-up", "/signup"]];
+  console.log(JSON.stringify([...o.pages, ...extra.filter(([, p]) => p)]));' \
+  "$RUN_DIR/full.json" "$job" >"$RUN_DIR/weight-pages.json"
+node scripts/page-weight.mjs "$BASE" "$COOKIE" "$RUN_DIR/weight-pages.json" >"$RUN_DIR/weight.json"
+
+# 5. Tables, bundle sizes, JSON.
 mkdir -p bench-results
 node scripts/bench-report.mjs "$RESULTS" "$RUN_DIR" "$RUN_SECONDS"

@@ -29,4 +29,6 @@ export CREATE_TABLE=true SEED_DEMO=true DATA_DIR=.data
 export RUST_LOG=${RUST_LOG:-info}
 
 log "serving http://127.0.0.1:3000 (Ctrl-C stops everything)"
+# Pages name the plain /pkg files while watching (no stale cache-busted copies).
+rm -rf target/site/assets
 cargo leptos watch

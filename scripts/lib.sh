@@ -48,6 +48,13 @@ ensure_chromium() {
   fi
 }
 
+# The site: `cargo leptos build` (pass --release -P for the optimised one), then the
+# cache-busted, pre-compressed copies the server names in its pages (scripts/assets.mjs).
+build_site() {
+  PATH="$ROOT/node_modules/.bin:$PATH" cargo leptos build "$@"
+  node "$ROOT/scripts/assets.mjs" target/site
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }

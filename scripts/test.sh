@@ -24,8 +24,8 @@ RUSTFLAGS="$ERASE_FLAGS" cargo test --features ssr,bench --no-fail-fast -- --ski
 log "fault tests and two-process tests"
 RUSTFLAGS="$ERASE_FLAGS" cargo test --features ssr,bench --test it -- faults:: instances:: live_streams:: --test-threads 1
 
-log "building the app (cargo leptos build)"
-cargo leptos build
+log "building the app (cargo leptos build, then the cache-busted assets)"
+build_site
 
 APP_PORT=$(free_port)
 export LEPTOS_OUTPUT_NAME=minijira LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg

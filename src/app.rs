@@ -4,14 +4,43 @@ use crate::accounts::pages::{admin::AdminPage, people::*, sign_in::*};
 use crate::messages::pages::*;
 use crate::projects::pages::{dashboard::HomePage, *};
 use crate::sitters::pages::*;
-use crate::ui::context::{Auth, Live};
+use crate::ui::context::Auth;
 use crate::ui::not_found::NotFound;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
+/// The URLs of the files every page loads: the stylesheet, `shell.js` (the page's small
+/// always-on script: local times, the live feed, form and search enhancement, island loading)
+/// and the islands' module and WebAssembly. In a built site these are cache-busted names from
+/// `target/site/assets/manifest.json` (see `platform::assets`); provided as a context.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssetUrls {
+    pub css: String,
+    pub shell: String,
+    pub js: String,
+    pub wasm: String,
+}
+
+impl Default for AssetUrls {
+    /// The names `cargo leptos watch` serves, not cache-busted.
+    fn default() -> Self {
+        Self {
+            css: "/pkg/minijira.css".into(),
+            shell: "/shell.js".into(),
+            js: "/pkg/minijira.js".into(),
+            wasm: "/pkg/minijira.wasm".into(),
+        }
+    }
+}
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Islands mode: only what an island needs is serialised into the page.
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
+    let assets = use_context::<AssetUrls>().unwrap_or_default();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -20,8 +49,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" href=assets.css/>
+                // A module script runs after the document is parsed; it fetches the islands'
+                // code only on a page that has an island.
+                <script type="module" src=assets.shell data-js=assets.js data-wasm=assets.wasm></script>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
                 <MetaTags/>
             </head>
             <body>
@@ -34,10 +66,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let auth = Auth::provide();
-    Live::provide(auth);
+    Auth::provide();
     view! {
-        <Stylesheet id="leptos" href="/pkg/minijira.css"/>
         <Title formatter=|t: String| if t.is_empty() { "minijira".to_owned() } else { format!("{t} · minijira") }/>
         <Router>
             <Nav/>
@@ -75,7 +105,6 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Nav() -> impl IntoView {
     let auth = expect_context::<Auth>();
-    let live = expect_context::<Live>();
     view! {
         <header class="topbar">
             <nav class="nav">
@@ -85,12 +114,8 @@ fn Nav() -> impl IntoView {
                         match auth.user.await {
                             Ok(Some(user)) => view! {
                                 <a href="/">"Projects"</a>
-                                <a href="/messages" data-testid="nav-messages">
-                                    "Messages"
-                                    {move || (live.unread.get() > 0).then(|| view! {
-                                        <span class="badge-count" data-testid="nav-unread">{live.unread.get()}</span>
-                                    })}
-                                </a>
+                                // shell.js adds the unread count (the live feed's first event).
+                                <a href="/messages" data-testid="nav-messages">"Messages"</a>
                                 <a href="/sitters">"Sitters"</a>
                                 <a href="/people">"People"</a>
                                 {user.is_admin.then(|| view! { <a href="/admin" data-testid="nav-admin">"Admin"</a> })}

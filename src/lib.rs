@@ -39,9 +39,7 @@ pub mod platform;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // Lets end-to-end tests wait until the page is interactive.
-    if let Some(body) = leptos::prelude::document().body() {
-        let _ = body.set_attribute("data-hydrated", "true");
-    }
+    // Only the `#[island]`s are hydrated (by `public/shell.js`, which loads this module on a
+    // page that has any); the rest of every page is server-rendered HTML.
+    leptos::mount::hydrate_islands();
 }

@@ -2,23 +2,20 @@
 
 use crate::messages::api::*;
 use crate::messages::model::*;
-use crate::ui::context::Live;
 use crate::ui::PageHead;
 use crate::ui::SignedIn;
-use crate::ui::{action_error, initials, ErrorView, FormError, Loading, LocalTime};
+use crate::ui::{initials, ErrorView, FormError, Loading, LocalTime};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// My conversations, most recent first; refreshed whenever the live feed sees news.
+/// My conversations, most recent first. The list is a `data-live-refresh` region: the page's
+/// live feed (`public/shell.js`) fetches the page again and swaps it in when the unread total
+/// moves.
 #[component]
 pub fn MessagesPage() -> impl IntoView {
-    let live = expect_context::<Live>();
     let query = use_query_map();
     let cursor = move || query.read().get("cursor");
-    let list = Resource::new(
-        move || (cursor(), live.changes.get()),
-        |(c, _)| list_conversations(c),
-    );
+    let list = Resource::new(cursor, list_conversations);
     view! {
         <PageHead title="Messages" description="Your conversations, newest first."/>
         <section class="card">
@@ -26,6 +23,7 @@ pub fn MessagesPage() -> impl IntoView {
                 <h1>"Messages"</h1>
                 <a href="/messages/new" class="button" data-testid="new-conversation">"New conversation"</a>
             </div>
+            <div data-swap="conversations" data-live-refresh="">
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match list.await {
@@ -46,6 +44,7 @@ pub fn MessagesPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            </div>
         </section>
     }
 }
@@ -75,127 +74,40 @@ fn ConversationRow(c: ConversationSummary) -> impl IntoView {
     }
 }
 
-/// One conversation: the newest page, older pages on demand, and new messages as they come.
+/// One conversation: the newest page (older pages by link), and new messages as they come.
 #[component]
 pub fn ConversationView() -> impl IntoView {
-    let live = expect_context::<Live>();
     let params = use_params_map();
     let query = use_query_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let id = move || params.read().get("id").unwrap_or_default();
     let older = move || query.read().get("older");
     let page = Resource::new(
-        move || (id.get(), older()),
+        move || (id(), older()),
         |(id, older)| get_conversation(id, older),
     );
-    let send = ServerAction::<SendMessage>::new();
-    let error = action_error(send.value());
-    // Messages sent from this page or received live since it loaded.
-    let extra = RwSignal::new(Vec::<Message>::new());
-    let input = NodeRef::<leptos::html::Textarea>::new();
-
-    let add = move |m: Message| {
-        extra.update(|v| {
-            if !v.iter().any(|x| x.id == m.id) {
-                v.push(m);
-                v.sort_by(|a, b| a.id.cmp(&b.id));
-            }
-        })
-    };
-    // The newest page opens the live feed of this conversation; an older page closes it.
-    Effect::new(move |_| {
-        if let Some(Ok(p)) = page.get() {
-            extra.set(Vec::new());
-            if older().is_none() {
-                let last = p
-                    .messages
-                    .last()
-                    .map(|m| m.id.clone())
-                    .unwrap_or_else(|| "0".into());
-                live.open.set(Some((p.id.clone(), last)));
-            } else {
-                live.open.set(None);
-            }
-        }
-    });
-    Effect::new(move |_| {
-        let incoming = live.incoming.get();
-        if !incoming.is_empty() {
-            live.incoming.set(Vec::new());
-            if older().is_none() {
-                for m in incoming {
-                    add(m);
-                }
-            }
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(m)) = send.value().get() {
-            // Shown at once, but the feed's position does not move past it: a message the
-            // other person sent just before (still in flight) must not be skipped.
-            add(m);
-            if let Some(el) = input.get() {
-                el.set_value("");
-            }
-        }
-    });
-    on_cleanup(move || live.open.set(None));
-
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(p) => {
-                        let shown: Vec<String> = p.messages.iter().map(|m| m.id.clone()).collect();
-                        let other = p.other.clone();
-                        let conversation = p.id.clone();
+                        let newest = older().is_none();
                         let older_link = p.older.clone().map(|c| format!("/messages/{}?older={}", p.id, crate::util::url_encode(&c)));
-                        let newest_link = older().is_some().then(|| format!("/messages/{}", p.id));
-                        let render = {
-                            let other_id = other.id.clone();
-                            move |m: &Message| {
-                                let mine = m.author.id != other_id;
-                                view! {
-                                    <li class=if mine { "msg mine" } else { "msg" } data-testid="message">
-                                        <p class="body">{m.body.clone()}</p>
-                                        <p class="meta"><LocalTime at=m.sent_at/></p>
-                                    </li>
-                                }
-                            }
-                        };
-                        // The page's messages and those the feed brought, in one time order
-                        // (a late one goes where it belongs), none older than the page.
-                        let page_messages = p.messages.clone();
-                        let oldest = page_messages.first().map(|m| m.id.clone());
-                        let thread = move || {
-                            let mut all = page_messages.clone();
-                            for m in extra.get() {
-                                let after_oldest = oldest.as_ref().is_none_or(|o| m.id > *o);
-                                if after_oldest && !shown.contains(&m.id) {
-                                    all.push(m);
-                                }
-                            }
-                            all.sort_by(|a, b| a.id.cmp(&b.id));
-                            all.iter().map(render.clone()).collect_view()
-                        };
+                        let newest_link = (!newest).then(|| format!("/messages/{}", p.id));
+                        // The live feed follows the newest page from its last message.
+                        let after = newest.then(|| p.messages.last().map(|m| m.id.clone()).unwrap_or_else(|| "0".into()));
+                        let other = p.other.clone();
                         view! {
                             <PageHead title=format!("{} · Messages", other.display_name) description=format!("Your conversation with {}.", other.display_name)/>
-                            <section class="card conversation-page">
+                            <section class="card conversation-page" data-conversation=newest.then(|| p.id.clone()) data-after=after>
                                 <header class="row-between">
                                     <h1><a href=format!("/u/{}", other.handle)>{other.display_name.clone()}</a>
                                         <span class="muted small">{format!(" @{}", other.handle)}</span></h1>
                                     <a href="/messages">"All conversations"</a>
                                 </header>
                                 {older_link.map(|href| view! { <p class="center"><a href=href data-testid="load-older">"Load older messages"</a></p> })}
-                                <ol class="thread" data-testid="thread">{thread}</ol>
+                                <Thread conversation=p.id.clone() other=other.id.clone() messages=p.messages live=newest
+                                    error=query.read().get("error")/>
                                 {newest_link.map(|href| view! { <p class="center"><a href=href>"Newest messages »"</a></p> })}
-                                <ActionForm action=send attr:class="composer">
-                                    <input type="hidden" name="conversation" value=conversation/>
-                                    <label class="sr-only" for="body">"Message"</label>
-                                    <textarea id="body" name="body" rows="2" required maxlength=MAX_MESSAGE.to_string()
-                                        placeholder="Write a message" node_ref=input></textarea>
-                                    <button type="submit" disabled=send.pending()>"Send"</button>
-                                </ActionForm>
-                                <FormError error/>
                             </section>
                         }
                         .into_any()
@@ -207,13 +119,123 @@ pub fn ConversationView() -> impl IntoView {
     }
 }
 
+/// The messages and the composer (an island: the only part of the page with code in the
+/// browser). A sent message shows at once; the live feed's messages (handed over by
+/// `public/shell.js` as `minijira:message` events, and kept in `window.minijiraInbox` for an
+/// island that hydrates after they came) go where their id puts them, each once. Without
+/// JavaScript the composer is a plain form: the server sends the browser back to the page.
+#[island]
+fn Thread(
+    conversation: String,
+    other: String,
+    messages: Vec<Message>,
+    /// The newest page: new messages are added.
+    live: bool,
+    /// The message of a failed plain-form send (`?error=`).
+    error: Option<String>,
+) -> impl IntoView {
+    let send = ServerAction::<SendMessage>::new();
+    let oldest = messages.first().map(|m| m.id.clone());
+    let all = RwSignal::new(messages);
+    let add = move |m: Message| {
+        let after_oldest = oldest.as_ref().is_none_or(|o| m.id > *o);
+        all.update(|v| {
+            if after_oldest && !v.iter().any(|x| x.id == m.id) {
+                v.push(m);
+                v.sort_by(|a, b| a.id.cmp(&b.id));
+            }
+        })
+    };
+    if live {
+        inbox::follow(add.clone());
+    }
+    let input = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(m)) = send.value().get() {
+            // Shown at once; the feed brings it too (once more, skipped).
+            add(m);
+            if let Some(el) = input.get() {
+                el.set_value("");
+            }
+        }
+    });
+    let message = move || {
+        send.value()
+            .with(|v| {
+                v.as_ref()
+                    .and_then(|r| r.as_ref().err())
+                    .map(|e| e.to_string())
+            })
+            .or_else(|| error.clone())
+    };
+    view! {
+        <ol class="thread" data-testid="thread">
+            <For each=move || all.get() key=|m| m.id.clone() let:m>
+                <li class=if m.author.id != other { "msg mine" } else { "msg" } data-testid="message">
+                    <p class="body">{m.body.clone()}</p>
+                    <p class="meta"><LocalTime at=m.sent_at/></p>
+                </li>
+            </For>
+        </ol>
+        <ActionForm action=send attr:class="composer">
+            <input type="hidden" name="conversation" value=conversation/>
+            <label class="sr-only" for="body">"Message"</label>
+            <textarea id="body" name="body" rows="2" required maxlength=MAX_MESSAGE.to_string()
+                placeholder="Write a message" node_ref=input></textarea>
+            <button type="submit">"Send"</button>
+        </ActionForm>
+        {move || message().map(|m| view! { <p class="form-error" role="alert" data-testid="form-error">{m}</p> })}
+    }
+}
+
+/// The browser side of the hand-over from `public/shell.js`.
+mod inbox {
+    use super::Message;
+
+    #[cfg(feature = "hydrate")]
+    pub fn follow(add: impl Fn(Message) + Clone + 'static) {
+        use wasm_bindgen::{closure::Closure, JsCast};
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let take = move |data: wasm_bindgen::JsValue| {
+            if let Some(m) = data
+                .as_string()
+                .and_then(|d| serde_json::from_str::<Message>(&d).ok())
+            {
+                add(m);
+            }
+        };
+        // Those that came before this island woke up.
+        if let Ok(inbox) = js_sys::Reflect::get(&window, &"minijiraInbox".into()) {
+            if let Some(inbox) = inbox.dyn_ref::<js_sys::Array>() {
+                inbox.for_each(&mut |d, _, _| take(d));
+            }
+        }
+        let on_message =
+            Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+                take(e.detail())
+            });
+        let _ = window.add_event_listener_with_callback(
+            "minijira:message",
+            on_message.as_ref().unchecked_ref(),
+        );
+        // One listener for the life of the page.
+        on_message.forget();
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn follow(add: impl Fn(Message) + Clone + 'static) {
+        let _ = add;
+    }
+}
+
 /// Start (or reopen) a conversation by handle, with a first message.
 #[component]
 pub fn NewConversationPage() -> impl IntoView {
     let query = use_query_map();
     let to = move || query.read().get("to").unwrap_or_default();
     let start = ServerAction::<StartConversation>::new();
-    let error = action_error(start.value());
     view! { <SignedIn>
         <PageHead title="New conversation" description="Write to someone by their handle."/>
         <section class="card narrow-wide">
@@ -222,8 +244,8 @@ pub fn NewConversationPage() -> impl IntoView {
                 <label>"To (handle)" <input type="text" name="handle" required maxlength="21" value=to placeholder="handle"/></label>
                 <label>"Message" <textarea name="body" rows="4" maxlength=MAX_MESSAGE.to_string()></textarea></label>
                 <p class="hint">"If you already talk with this person, the message goes into that conversation."</p>
-                <FormError error/>
-                <button type="submit" disabled=start.pending()>"Send"</button>
+                <FormError/>
+                <button type="submit">"Send"</button>
             </ActionForm>
         </section>
     </SignedIn> }

@@ -4,12 +4,13 @@
 //!   verified session), `respond` (status codes, the no-JavaScript form path), `state`,
 //!   `config`, `token` (the JWT), `mail` (SES).
 //! - The middleware and entry points, which sit above every area: `session` (the cookie,
-//!   renewed against `accounts::rules`), `page_cache`, `live` (pushed updates), `csrf`, `security`, `telemetry`, `router`, `cli`,
+//!   renewed against `accounts::rules`), `assets` (static files), `page_cache`, `live` (pushed updates), `csrf`, `security`, `telemetry`, `router`, `cli`,
 //!   `worker` (outbox, resumed clean-ups), `seed` (demo data).
 //!
 //! Layer rule: the request kit imports no area module but the shared `model`s; only the
 //! middleware and entry points call into the areas.
 
+pub mod assets;
 pub mod cli;
 pub mod coalesce;
 pub mod config;

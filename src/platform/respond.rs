@@ -1,10 +1,11 @@
-//! How a server function's result becomes a response: the error's status code, and for a
-//! plain HTML form post (no JavaScript) a redirect back to the form with the message.
+//! How a server function's result becomes a response: the error's status code (and its
+//! message, percent-encoded, in `x-error` for the enhanced forms of `public/shell.js`), and
+//! for a plain HTML form post (no JavaScript) a redirect back to the form with the message.
 
 use crate::error::{set_status, AppError};
 use crate::util::url_encode;
 use http::request::Parts;
-use http::{header, Method, StatusCode};
+use http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use leptos::prelude::use_context;
 
 /// Call on every server function's result.
@@ -14,6 +15,12 @@ pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
             leptos_axum::redirect(&back);
         } else {
             set_status(err.status());
+            if let (Some(res), Ok(message)) = (
+                use_context::<leptos_axum::ResponseOptions>(),
+                HeaderValue::from_str(&url_encode(&err.to_string())),
+            ) {
+                res.insert_header(HeaderName::from_static("x-error"), message);
+            }
         }
     }
     result

@@ -230,7 +230,15 @@ pub async fn edit_task(#[server(flatten)] form: EditTaskForm) -> Result<EditOutc
             let cx = ctx()?;
             let me = cx.user()?;
             let (r, seen, fields) = form.parse()?;
-            rules::edit_task(&cx.store, &r.key, r.number, &(&me).into(), fields, seen).await
+            let outcome =
+                rules::edit_task(&cx.store, &r.key, r.number, &(&me).into(), fields, seen).await?;
+            // Back to the task page, which says what happened.
+            let said = match outcome {
+                EditOutcome::Saved(_) => "saved",
+                EditOutcome::Changed(_) => "changed",
+            };
+            leptos_axum::redirect(&format!("/p/{}/{}-{}?{said}=1", r.key, r.key, r.number));
+            Ok(outcome)
         }
         .await,
     )

@@ -105,10 +105,17 @@ pub async fn cancel_job(job_id: String) -> Result<(), AppError> {
 
 #[server]
 pub async fn review_job(#[server(flatten)] form: ReviewForm) -> Result<Review, AppError> {
+    let page = format!(
+        "/sitters/jobs/{}?reviewed=1",
+        crate::util::url_encode(&form.job_id)
+    );
     finish(
         async move {
             let cx = ctx()?;
-            rules::review(&cx.store, &cx.user()?, &form).await
+            let review = rules::review(&cx.store, &cx.user()?, &form).await?;
+            // Back to the job page, which thanks the reviewer.
+            leptos_axum::redirect(&page);
+            Ok(review)
         }
         .await,
     )

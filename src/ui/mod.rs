@@ -48,26 +48,18 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
     }
 }
 
-/// The message of a failed form submission: from the action (with JavaScript), or from the
-/// `error` query parameter the server adds when the form was posted without JavaScript.
+/// The message of a failed form post: the server sends the browser back to the form with
+/// `error=<message>` in the query (`platform::respond`). Forms enhanced by `public/shell.js` show
+/// the message in the same place without leaving the page.
 #[component]
-pub fn FormError(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+pub fn FormError() -> impl IntoView {
     let query = use_query_map();
-    let message = move || error.get().or_else(|| query.read().get("error"));
+    let message = move || query.read().get("error");
     view! {
         <Show when=move || message().is_some()>
             <p class="form-error" role="alert" data-testid="form-error">{message}</p>
         </Show>
     }
-}
-
-/// The error message of a server action's last result, if it failed.
-pub fn action_error<S, T>(value: S) -> Signal<Option<String>>
-where
-    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-    T: 'static,
-{
-    Signal::derive(move || value.get().and_then(|r| r.err()).map(|e| e.to_string()))
 }
 
 /// A fallback while a page's data loads (only seen on client-side navigation).
@@ -88,43 +80,20 @@ pub enum TimeStyle {
     Time,
 }
 
-/// A time in the reader's time zone. The server renders UTC, labelled; once hydrated, the
-/// browser rewrites it in local time (after hydration, so the two renders agree), with the
-/// offset its zone has at that instant.
+/// A time in the reader's time zone. The server writes UTC, labelled; in the browser,
+/// `public/shell.js` rewrites every `<time data-local>` in local time (on load, and whenever
+/// one is added to the page), with the offset its zone has at that instant.
 #[component]
 pub fn LocalTime(
     at: chrono::DateTime<chrono::Utc>,
     #[prop(optional)] style: TimeStyle,
 ) -> impl IntoView {
-    let utc = match style {
-        TimeStyle::Auto => "%Y-%m-%d %H:%M UTC",
-        TimeStyle::DayAndTime => "%a %b %-d, %H:%M UTC",
-        TimeStyle::Time => "%H:%M UTC",
+    let (utc, local) = match style {
+        TimeStyle::Auto => ("%Y-%m-%d %H:%M UTC", "auto"),
+        TimeStyle::DayAndTime => ("%a %b %-d, %H:%M UTC", "day"),
+        TimeStyle::Time => ("%H:%M UTC", "time"),
     };
-    let text = RwSignal::new(at.format(utc).to_string());
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let instant = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
-                at.timestamp_millis() as f64,
-            ));
-            let minutes = instant.get_timezone_offset() as i32;
-            if let Some(tz) = chrono::FixedOffset::west_opt(minutes * 60) {
-                let local = at.with_timezone(&tz);
-                let today = chrono::Utc::now().with_timezone(&tz).date_naive();
-                let pattern = match style {
-                    TimeStyle::Auto if local.date_naive() == today => "%H:%M",
-                    TimeStyle::Auto => "%b %-d, %H:%M",
-                    TimeStyle::DayAndTime => "%a %b %-d, %H:%M",
-                    TimeStyle::Time => "%H:%M",
-                };
-                text.set(local.format(pattern).to_string());
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = style;
-    });
-    view! { <time datetime=at.to_rfc3339() class="time">{move || text.get()}</time> }
+    view! { <time datetime=at.to_rfc3339() class="time" data-local=local>{at.format(utc).to_string()}</time> }
 }
 
 /// The browser's offset from UTC, in minutes to add to a local time to get UTC (what

@@ -3,7 +3,7 @@
 
 use crate::accounts::api::*;
 use crate::ui::PageHead;
-use crate::ui::{action_error, ErrorView, FormError, Loading};
+use crate::ui::{ErrorView, FormError, Loading};
 use crate::util::url_encode;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -20,7 +20,6 @@ pub fn AdminPage() -> impl IntoView {
     };
     let cursor = move || query.read().get("cursor");
     let set = ServerAction::<AdminSetStatus>::new();
-    let error = action_error(set.value());
     let accounts = Resource::new(
         move || (status(), cursor(), set.version().get()),
         |(s, c, _)| admin_accounts(s, c),
@@ -35,7 +34,7 @@ pub fn AdminPage() -> impl IntoView {
                 <h1>"Accounts"</h1>
                 <nav class="tabs">{tab("UNVERIFIED", "Unverified")}{tab("VERIFIED", "Verified")}{tab("DEACTIVATED", "Deactivated")}</nav>
             </div>
-            <FormError error/>
+            <FormError/>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match accounts.await {

@@ -2,8 +2,8 @@
 
 use crate::accounts::model::{AccountKind, Password};
 use crate::ui::context::Auth;
+use crate::ui::FormError;
 use crate::ui::PageHead;
-use crate::ui::{action_error, FormError};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -16,8 +16,6 @@ fn next_param() -> Signal<String> {
 pub fn SignInPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let next = next_param();
-    let error = action_error(auth.sign_in.value());
-    let pending = auth.sign_in.pending();
     view! {
         <PageHead title="Sign in" description="Sign in to minijira."/>
         <section class="card narrow">
@@ -32,8 +30,8 @@ pub fn SignInPage() -> impl IntoView {
                     "Password"
                     <input type="password" name="password" required autocomplete="current-password" maxlength="1024"/>
                 </label>
-                <FormError error/>
-                <button type="submit" disabled=pending>"Sign in"</button>
+                <FormError/>
+                <button type="submit">"Sign in"</button>
             </ActionForm>
             <p class="muted">
                 "New here? "
@@ -49,52 +47,13 @@ pub fn SignInPage() -> impl IntoView {
 pub fn SignUpPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let next = next_param();
-    let error = action_error(auth.sign_up.value());
-    let pending = auth.sign_up.pending();
-    let (password, set_password) = signal(String::new());
-    let (handle, set_handle) = signal(String::new());
-    let (email, set_email) = signal(String::new());
-    // Live feedback, computed in the browser with the same rules the server applies.
-    let hint = move || {
-        let p = password.get();
-        if p.is_empty() {
-            return (
-                "hint".to_owned(),
-                "At least 10 characters, letters mixed with digits or symbols.".to_owned(),
-            );
-        }
-        match Password::weakness(&p, &handle.get(), &email.get()) {
-            Some(msg) => ("hint weak".to_owned(), msg.to_owned()),
-            None => ("hint strong".to_owned(), "Strong enough.".to_owned()),
-        }
-    };
     view! {
         <PageHead title="Create an account" description="Create a minijira account: a team member, a parent or a nanny."/>
         <section class="card narrow">
             <h1>"Create an account"</h1>
             <ActionForm action=auth.sign_up>
                 <input type="hidden" name="next" value=next/>
-                <label>
-                    "Email"
-                    <input type="email" name="email" required autocomplete="email" maxlength="254"
-                        on:input=move |ev| set_email.set(event_target_value(&ev))/>
-                </label>
-                <label>
-                    "Handle"
-                    <input type="text" name="handle" required minlength="3" maxlength="20" pattern="[A-Za-z][A-Za-z0-9_]{2,19}"
-                        autocomplete="username" title="3–20 letters, digits or underscores, starting with a letter"
-                        on:input=move |ev| set_handle.set(event_target_value(&ev))/>
-                </label>
-                <label>
-                    "Display name"
-                    <input type="text" name="display_name" required maxlength="60" autocomplete="name"/>
-                </label>
-                <label>
-                    "Password"
-                    <input type="password" name="password" required autocomplete="new-password" maxlength="128"
-                        on:input=move |ev| set_password.set(event_target_value(&ev))/>
-                </label>
-                <p class=move || hint().0 data-testid="password-hint" aria-live="polite">{move || hint().1}</p>
+                <SignUpFields/>
                 <fieldset class="kinds">
                     <legend>"I am here as"</legend>
                     {AccountKind::ALL
@@ -108,10 +67,56 @@ pub fn SignUpPage() -> impl IntoView {
                         })
                         .collect_view()}
                 </fieldset>
-                <FormError error/>
-                <button type="submit" disabled=pending>"Create account"</button>
+                <FormError/>
+                <button type="submit">"Create account"</button>
             </ActionForm>
             <p class="muted">"Already have an account? " <a href="/signin">"Sign in"</a></p>
         </section>
+    }
+}
+
+/// The sign-up form's fields, with the password hint that follows what is typed — computed in
+/// the browser with the rule the server applies ([`Password::weakness`]). An island: the rest
+/// of the page is server-rendered HTML.
+#[island]
+fn SignUpFields() -> impl IntoView {
+    let (password, set_password) = signal(String::new());
+    let (handle, set_handle) = signal(String::new());
+    let (email, set_email) = signal(String::new());
+    let hint = move || {
+        let p = password.get();
+        if p.is_empty() {
+            return (
+                "hint",
+                "At least 10 characters, letters mixed with digits or symbols.",
+            );
+        }
+        match Password::weakness(&p, &handle.get(), &email.get()) {
+            Some(msg) => ("hint weak", msg),
+            None => ("hint strong", "Strong enough."),
+        }
+    };
+    view! {
+        <label>
+            "Email"
+            <input type="email" name="email" required autocomplete="email" maxlength="254"
+                on:input=move |ev| set_email.set(event_target_value(&ev))/>
+        </label>
+        <label>
+            "Handle"
+            <input type="text" name="handle" required minlength="3" maxlength="20" pattern="[A-Za-z][A-Za-z0-9_]{2,19}"
+                autocomplete="username" title="3–20 letters, digits or underscores, starting with a letter"
+                on:input=move |ev| set_handle.set(event_target_value(&ev))/>
+        </label>
+        <label>
+            "Display name"
+            <input type="text" name="display_name" required maxlength="60" autocomplete="name"/>
+        </label>
+        <label>
+            "Password"
+            <input type="password" name="password" required autocomplete="new-password" maxlength="128"
+                on:input=move |ev| set_password.set(event_target_value(&ev))/>
+        </label>
+        <p class=move || hint().0 data-testid="password-hint" aria-live="polite">{move || hint().1}</p>
     }
 }

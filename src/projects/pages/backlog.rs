@@ -5,15 +5,15 @@
 //! beside the lists.
 
 use super::{
-    cursor_param, filter_param, key_param, Estimate, FilterBar, ProjectHeader, StatusPill,
-    TaskFieldsForm,
+    cursor_param, filter_param, key_param, DragAndDrop, Estimate, FilterBar, ProjectHeader,
+    StatusPill, TaskFieldsForm,
 };
 use crate::projects::api::{
     get_backlog, CreateSprint, CreateStory, CreateTask, PlaceTask, StartSprint,
 };
 use crate::projects::model::*;
 use crate::ui::PageHead;
-use crate::ui::{action_error, ErrorView, FormError, Loading};
+use crate::ui::{ErrorView, FormError, Loading};
 use crate::util::url_encode;
 use leptos::prelude::*;
 
@@ -85,11 +85,6 @@ fn lists(board: &ProjectBoard) -> Vec<(Bucket, Option<Sprint>)> {
 fn Backlog(board: ProjectBoard, filter: TaskFilter, acts: Acts) -> impl IntoView {
     let key = board.project.key.to_string();
     let is_pm = board.my_role == ProjectRole::Manager;
-    let place_error = action_error(acts.place.value());
-    let start_error = action_error(acts.start.value());
-    let error = Signal::derive(move || place_error.get().or_else(|| start_error.get()));
-    // The task being dragged.
-    let dragging = RwSignal::new(None::<String>);
     let lists = lists(&board);
     let targets: Vec<(String, String)> = lists
         .iter()
@@ -114,7 +109,7 @@ fn Backlog(board: ProjectBoard, filter: TaskFilter, acts: Acts) -> impl IntoView
                 .collect();
             view! {
                 <ListSection board=board.clone() bucket sprint tasks targets=targets.clone()
-                    dragging acts can_start=is_pm && !any_active/>
+                    acts can_start=is_pm && !any_active/>
             }
         })
         .collect_view();
@@ -140,13 +135,17 @@ fn Backlog(board: ProjectBoard, filter: TaskFilter, acts: Acts) -> impl IntoView
         <ProjectHeader board=board.clone() active="backlog"/>
         {(!board.project.description.is_empty()).then(|| view! { <p class="lead">{board.project.description.clone()}</p> })}
         <FilterBar board=board.clone() filter=filter.clone() path/>
-        <FormError error/>
+        <FormError/>
         <div class="scrum">
             <div class="plan" data-testid="plan">
-                {sections}
-                {more.map(|href| view! { <p><a href=href data-testid="more-tasks">"More tasks"</a></p> })}
+                <DragAndDrop board=false>
+                    <div data-swap="plan">
+                        {sections}
+                        {more.map(|href| view! { <p><a href=href data-testid="more-tasks">"More tasks"</a></p> })}
+                    </div>
+                </DragAndDrop>
             </div>
-            <aside class="forms">
+            <aside class="forms" data-swap="aside">
                 {is_pm.then(|| view! { <NewSprint key=key.clone() act=acts.sprint/> })}
                 <Stories board=board.clone()/>
                 {(!completed.is_empty()).then(|| view! {
@@ -175,14 +174,11 @@ fn ListSection(
     sprint: Option<Sprint>,
     tasks: Vec<Task>,
     targets: Vec<(String, String)>,
-    dragging: RwSignal<Option<String>>,
     acts: Acts,
     can_start: bool,
 ) -> impl IntoView {
     let key = board.project.key.to_string();
-    let over = RwSignal::new(false);
     let to = bucket.as_param();
-    let to_drop = to.clone();
     let heading = match &sprint {
         Some(s) => s.name.clone(),
         None => "Backlog".into(),
@@ -227,24 +223,13 @@ fn ListSection(
         .enumerate()
         .map(|(i, t)| {
             let above = if i == 0 { None } else { neighbours[i - 1].clone() };
-            view! { <PlanRow board=board.clone() task=t.clone() to=to.clone() above targets=targets.clone() dragging acts/> }
+            view! { <PlanRow board=board.clone() task=t.clone() to=to.clone() above targets=targets.clone() acts/> }
         })
         .collect_view();
     let empty = tasks.is_empty();
     view! {
-        <section class=move || if over.get() { "card list over" } else { "card list" }
-            data-testid=format!("list-{}", bucket.as_param())
-            on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); over.set(true); }
-            on:dragleave=move |_| over.set(false)
-            on:drop=move |ev: leptos::ev::DragEvent| {
-                ev.prevent_default();
-                over.set(false);
-                // Dropped on the list, not on a task: to the bottom of the list.
-                if let Some(task) = dragging.get_untracked() {
-                    acts.place.dispatch(PlaceTask { form: PlaceForm { task, to: to_drop.clone(), op: "bottom".into(), ..Default::default() } });
-                }
-                dragging.set(None);
-            }>
+        // A drop target of the drag-and-drop island: a task dropped here goes to the bottom.
+        <section class="card list" data-testid=format!("list-{}", bucket.as_param()) data-list=to.clone()>
             <header class="list-head">
                 <h2>{heading}</h2>
                 {facts.map(|f| view! { <p class="muted small">{f}</p> })}
@@ -266,42 +251,18 @@ fn PlanRow(
     to: String,
     above: Option<String>,
     targets: Vec<(String, String)>,
-    dragging: RwSignal<Option<String>>,
     acts: Acts,
 ) -> impl IntoView {
     let r = task.reference();
     let href = format!("/p/{}/{}", task.key, r);
-    let (drag_ref, drop_ref, form_ref, attr_ref) = (r.clone(), r.clone(), r.clone(), r.clone());
+    let (form_ref, attr_ref) = (r.clone(), r.clone());
     let here = to.clone();
     let story = task
         .story
         .and_then(|n| board.story_title(n).map(str::to_owned));
     view! {
-        <li class="task-row" data-testid="task-row" data-task=attr_ref draggable="true"
-            on:dragstart=move |ev: leptos::ev::DragEvent| {
-                if let Some(dt) = ev.data_transfer() {
-                    let _ = dt.set_data("text/plain", &drag_ref);
-                }
-                dragging.set(Some(drag_ref.clone()));
-            }
-            on:dragend=move |_| dragging.set(None)
-            on:drop=move |ev: leptos::ev::DragEvent| {
-                ev.prevent_default();
-                ev.stop_propagation();
-                // Dropped on this task: the dragged one goes just above it.
-                if let Some(task) = dragging.get_untracked() {
-                    if task != drop_ref {
-                        acts.place.dispatch(PlaceTask { form: PlaceForm {
-                            task,
-                            to: to.clone(),
-                            op: String::new(),
-                            after: above.clone().unwrap_or_default(),
-                            before: drop_ref.clone(),
-                        } });
-                    }
-                }
-                dragging.set(None);
-            }>
+        // Dragged by the drag-and-drop island; a task dropped on it goes just above it.
+        <li class="task-row" data-testid="task-row" data-task=attr_ref data-above=above draggable="true">
             <a href=href class="ref">{r.clone()}</a>
             <span class="title">{task.title.clone()}</span>
             {story.map(|s| view! { <span class="story-tag">{s}</span> })}
@@ -348,7 +309,6 @@ fn Stories(board: ProjectBoard) -> impl IntoView {
 
 #[component]
 fn NewSprint(key: String, act: ServerAction<CreateSprint>) -> impl IntoView {
-    let error = action_error(act.value());
     // Two weeks from today by default (the server's day: the form can change both dates).
     let today = chrono::Utc::now().date_naive();
     let end = today + chrono::Duration::days(13);
@@ -363,8 +323,8 @@ fn NewSprint(key: String, act: ServerAction<CreateSprint>) -> impl IntoView {
                     <label>"Start" <input type="date" name="start" required value=today.to_string()/></label>
                     <label>"End" <input type="date" name="end" required value=end.to_string()/></label>
                 </div>
-                <FormError error/>
-                <button type="submit" disabled=act.pending()>"Create sprint"</button>
+                <FormError/>
+                <button type="submit">"Create sprint"</button>
             </ActionForm>
         </section>
     }
@@ -373,7 +333,6 @@ fn NewSprint(key: String, act: ServerAction<CreateSprint>) -> impl IntoView {
 
 #[component]
 fn NewStory(board: ProjectBoard, act: ServerAction<CreateStory>) -> impl IntoView {
-    let error = action_error(act.value());
     view! {
         <section class="card">
             <h2>"New story"</h2>
@@ -382,8 +341,8 @@ fn NewStory(board: ProjectBoard, act: ServerAction<CreateStory>) -> impl IntoVie
                 <input type="hidden" name="seen_seq" value=board.project.story_seq.to_string()/>
                 <label>"Title" <input type="text" name="title" required maxlength="200"/></label>
                 <label>"Description" <textarea name="description" rows="2" maxlength="5000"></textarea></label>
-                <FormError error/>
-                <button type="submit" disabled=act.pending()>"Add story"</button>
+                <FormError/>
+                <button type="submit">"Add story"</button>
             </ActionForm>
         </section>
     }
@@ -392,7 +351,6 @@ fn NewStory(board: ProjectBoard, act: ServerAction<CreateStory>) -> impl IntoVie
 
 #[component]
 fn NewTask(board: ProjectBoard, act: ServerAction<CreateTask>) -> impl IntoView {
-    let error = action_error(act.value());
     view! {
         <section class="card">
             <h2>"New task"</h2>
@@ -400,8 +358,8 @@ fn NewTask(board: ProjectBoard, act: ServerAction<CreateTask>) -> impl IntoView 
                 <input type="hidden" name="key" value=board.project.key.to_string()/>
                 <input type="hidden" name="seen_seq" value=board.project.task_seq.to_string()/>
                 <TaskFieldsForm board=board.clone() task=None/>
-                <FormError error/>
-                <button type="submit" disabled=act.pending()>"Add task"</button>
+                <FormError/>
+                <button type="submit">"Add task"</button>
             </ActionForm>
         </section>
     }

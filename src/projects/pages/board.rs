@@ -1,31 +1,31 @@
 //! The sprint board: the sprint under way's tasks in a column per status, with the sprint's
 //! name, goal, days left and points, and the filters.
 
-use super::{cursor_param, filter_param, key_param, Estimate, FilterBar, ProjectHeader};
+use super::{
+    cursor_param, filter_param, key_param, DragAndDrop, Estimate, FilterBar, ProjectHeader,
+};
 use crate::projects::api::{get_board, MoveTask};
 use crate::projects::model::*;
 use crate::ui::PageHead;
-use crate::ui::{action_error, ErrorView, FormError, Loading};
+use crate::ui::{ErrorView, FormError, Loading};
 use leptos::prelude::*;
 
-/// The board: a column per status. Cards move by drag-and-drop once hydrated, and by a plain
+/// The board: a column per status. Cards move by drag-and-drop (an island), and by a plain
 /// form without JavaScript.
 #[component]
 pub fn BoardPage() -> impl IntoView {
     let key = key_param();
     let filter = filter_param();
     let cursor = cursor_param();
-    let mover = ServerAction::<MoveTask>::new();
     let board = Resource::new(
-        move || (key.get(), filter.get(), cursor.get(), mover.version().get()),
-        |(key, filter, cursor, _)| get_board(key, filter, cursor),
+        move || (key.get(), filter.get(), cursor.get()),
+        |(key, filter, cursor)| get_board(key, filter, cursor),
     );
-    let error = action_error(mover.value());
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match board.await {
-                    Ok(b) => view! { <Board board=b filter=filter.get_untracked() mover error/> }.into_any(),
+                    Ok(b) => view! { <Board board=b filter=filter.get_untracked()/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }
             })}
@@ -35,15 +35,9 @@ pub fn BoardPage() -> impl IntoView {
 }
 
 #[component]
-fn Board(
-    board: ProjectBoard,
-    filter: TaskFilter,
-    mover: ServerAction<MoveTask>,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
-    // The card being dragged: (task ref, its status).
-    let dragging = RwSignal::new(None::<(String, TaskStatus)>);
-    let over = RwSignal::new(None::<TaskStatus>);
+fn Board(board: ProjectBoard, filter: TaskFilter) -> impl IntoView {
+    // Without JavaScript a card's "Move" form posts to the server, which sends the browser back.
+    let mover = ServerAction::<MoveTask>::new();
     let columns = TaskStatus::ALL
         .iter()
         .copied()
@@ -54,18 +48,10 @@ fn Board(
                 .filter(|t| t.status == col)
                 .map(|t| {
                     let r = t.reference();
-                    let drag_ref = r.clone();
                     let (form_ref, label_ref, link, attr_ref) = (r.clone(), format!("Move {r} to"), format!("/p/{}/{}", t.key, r), r.clone());
                     let from = t.status;
                     view! {
-                        <li class="card-item" draggable="true" data-testid="card" data-task=attr_ref
-                            on:dragstart=move |ev: leptos::ev::DragEvent| {
-                                if let Some(dt) = ev.data_transfer() {
-                                    let _ = dt.set_data("text/plain", &drag_ref);
-                                }
-                                dragging.set(Some((drag_ref.clone(), from)));
-                            }
-                            on:dragend=move |_| { dragging.set(None); over.set(None); }>
+                        <li class="card-item" draggable="true" data-testid="card" data-task=attr_ref data-status=from.as_str()>
                             <a href=link class="ref">{r}</a>
                             <span class="title">{t.title.clone()}</span>
                             <span class="muted small">{board.assignee_name(t).unwrap_or_else(|| "unassigned".into())}</span>
@@ -85,20 +71,7 @@ fn Board(
                 })
                 .collect_view();
             view! {
-                <section class=move || if over.get() == Some(col) { "column over" } else { "column" }
-                    data-testid=format!("column-{}", col.as_str())
-                    on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); over.set(Some(col)); }
-                    on:dragleave=move |_| over.set(None)
-                    on:drop=move |ev: leptos::ev::DragEvent| {
-                        ev.prevent_default();
-                        over.set(None);
-                        if let Some((task, from)) = dragging.get_untracked() {
-                            if from != col {
-                                mover.dispatch(MoveTask { task, from: from.as_str().into(), to: col.as_str().into() });
-                            }
-                        }
-                        dragging.set(None);
-                    }>
+                <section class="column" data-testid=format!("column-{}", col.as_str()) data-column=col.as_str()>
                     <h2>{col.label()} <span class="muted">{format!(" {}", board.tasks.iter().filter(|t| t.status == col).count())}</span></h2>
                     <ul>{cards}</ul>
                 </section>
@@ -111,7 +84,7 @@ fn Board(
         Some(s) => {
             let href = format!("/p/{key}/sprints/{}", s.number);
             view! {
-                <section class="sprint-head" data-testid="active-sprint">
+                <section class="sprint-head" data-testid="active-sprint" data-swap="sprint-head">
                     <h2>{s.name.clone()}</h2>
                     {(!s.goal.is_empty()).then(|| view! { <p class="goal">{s.goal.clone()}</p> })}
                     <p class="muted">
@@ -143,8 +116,10 @@ fn Board(
         <ProjectHeader board=board.clone() active="board"/>
         {head}
         <FilterBar board=board.clone() filter path/>
-        <FormError error/>
-        <div class="board">{columns}</div>
+        <FormError/>
+        <DragAndDrop board=true>
+            <div class="board" data-swap="board">{columns}</div>
+        </DragAndDrop>
         {more.map(|href| view! { <p><a href=href>"More tasks"</a></p> })}
     }
     .into_any()

@@ -4,7 +4,7 @@ use super::{key_param, ProjectHeader};
 use crate::projects::api::{get_head, AddMember, MakeManager, RemoveMember};
 use crate::projects::model::*;
 use crate::ui::PageHead;
-use crate::ui::{action_error, ErrorView, FormError, Loading};
+use crate::ui::{ErrorView, FormError, Loading};
 use leptos::prelude::*;
 
 #[component]
@@ -24,12 +24,6 @@ pub fn MembersPage() -> impl IntoView {
         },
         |(key, ..)| get_head(key),
     );
-    let errors = [
-        action_error(add.value()),
-        action_error(remove.value()),
-        action_error(promote.value()),
-    ];
-    let error = Signal::derive(move || errors.iter().find_map(|e| e.get()));
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -76,7 +70,7 @@ pub fn MembersPage() -> impl IntoView {
                                     <thead><tr><th>"Person"</th><th>"Role"</th><th>{if is_pm { "Invitation email" } else { "" }}</th><th></th></tr></thead>
                                     <tbody>{rows}</tbody>
                                 </table>
-                                <FormError error/>
+                                <FormError/>
                                 {is_pm.then(|| view! {
                                     <ActionForm action=add attr:class="inline-form">
                                         <input type="hidden" name="key" value=key.clone()/>

@@ -21,7 +21,7 @@ pub use task::TaskPageView;
 
 use crate::projects::model::*;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 pub(crate) fn status_class(s: TaskStatus) -> &'static str {
     match s {
@@ -59,32 +59,11 @@ pub(crate) fn cursor_param() -> Memo<Option<String>> {
 /// can be shared); once hydrated, the title search applies as you type.
 #[component]
 pub(crate) fn FilterBar(board: ProjectBoard, filter: TaskFilter, path: String) -> impl IntoView {
-    let navigate = use_navigate();
-    let current = filter.clone();
-    let path_typed = path.clone();
     let (path_form, path_clear) = (path.clone(), path);
-    let on_type = move |ev: leptos::ev::Event| {
-        let mut f = current.clone();
-        f.q = event_target_value(&ev);
-        let query = f.query();
-        let url = if query.is_empty() {
-            path_typed.clone()
-        } else {
-            format!("{path_typed}?{query}")
-        };
-        navigate(
-            &url,
-            leptos_router::NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
-    };
     let sel = |v: &str, cur: &str| v == cur;
     view! {
         <form method="get" action=path_form class="filters" role="search" data-testid="filters">
-            <label>"Search" <input type="search" name="q" value=filter.q.clone() maxlength="100" on:input=on_type placeholder="Title contains…"/></label>
+            <label>"Search" <input type="search" name="q" value=filter.q.clone() maxlength="100" placeholder="Title contains…" data-live-search=""/></label>
             <label>"Assignee"
                 <select name="assignee">
                     <option value="" selected=filter.assignee.is_empty()>"Anyone"</option>
@@ -254,4 +233,178 @@ pub(crate) fn TaskFieldsForm(board: ProjectBoard, task: Option<Task>) -> impl In
         </label>
     }
     .into_any()
+}
+
+/// Drag-and-drop on the board and the backlog: an island around server-rendered lists, which
+/// it reads through data attributes — a card or row is `[data-task]` (on the board with its
+/// `data-status`); a board column is `[data-column]`; a backlog list is `[data-list]`, and a row
+/// dropped on puts the dragged task above it (between it and its `data-above`). A move calls
+/// the same server function as the row's "Move" form (which is how a task moves without
+/// JavaScript), then asks `public/shell.js` to refresh the page's `data-swap` regions.
+#[island]
+pub(crate) fn DragAndDrop(
+    /// The board (else the backlog).
+    board: bool,
+    children: Children,
+) -> impl IntoView {
+    use crate::projects::api::{MoveTask, PlaceTask};
+    let mover = ServerAction::<MoveTask>::new();
+    let placer = ServerAction::<PlaceTask>::new();
+    let dragging = StoredValue::new(None::<(String, String)>);
+    let error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let results = [
+            mover.value().get().map(|r| r.map(|_| ())),
+            placer.value().get().map(|r| r.map(|_| ())),
+        ];
+        for result in results.into_iter().flatten() {
+            match result {
+                Ok(()) => {
+                    error.set(None);
+                    dom::refresh();
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        }
+    });
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dom::mark_over(None);
+        let Some((task, from)) = dragging.get_value() else {
+            return;
+        };
+        dragging.set_value(None);
+        let target = ev.target();
+        if board {
+            if let Some(to) = dom::attr_of(&target, "[data-column]", "data-column") {
+                if to != from {
+                    mover.dispatch(MoveTask { task, from, to });
+                }
+            }
+            return;
+        }
+        let Some(to) = dom::attr_of(&target, "[data-list]", "data-list") else {
+            return;
+        };
+        let form = match dom::attr_of(&target, "[data-task]", "data-task") {
+            Some(before) if before == task => return,
+            Some(before) => PlaceForm {
+                task,
+                to,
+                op: String::new(),
+                after: dom::attr_of(&target, "[data-task]", "data-above").unwrap_or_default(),
+                before,
+            },
+            None => PlaceForm {
+                task,
+                to,
+                op: "bottom".into(),
+                ..Default::default()
+            },
+        };
+        placer.dispatch(PlaceTask { form });
+    };
+    let zone = if board {
+        "[data-column]"
+    } else {
+        "[data-list]"
+    };
+    view! {
+        {move || error.get().map(|m| view! { <p class="form-error" role="alert" data-testid="form-error">{m}</p> })}
+        <div class="dnd"
+            on:dragstart=move |ev: leptos::ev::DragEvent| {
+                let target = ev.target();
+                if let Some(task) = dom::attr_of(&target, "[data-task]", "data-task") {
+                    if let Some(dt) = ev.data_transfer() {
+                        let _ = dt.set_data("text/plain", &task);
+                    }
+                    let from = dom::attr_of(&target, "[data-task]", "data-status").unwrap_or_default();
+                    dragging.set_value(Some((task, from)));
+                }
+            }
+            on:dragend=move |_| { dragging.set_value(None); dom::mark_over(None); }
+            on:dragover=move |ev: leptos::ev::DragEvent| {
+                ev.prevent_default();
+                dom::mark_over(dom::closest(&ev.target(), zone));
+            }
+            on:drop=on_drop>
+            {children()}
+        </div>
+    }
+}
+
+/// The few DOM reads the drag-and-drop island makes (nothing on the server).
+mod dom {
+    #[cfg(feature = "hydrate")]
+    use wasm_bindgen::JsCast;
+
+    /// The nearest element matching `selector` from an event's target.
+    #[cfg(feature = "hydrate")]
+    pub fn closest(
+        target: &Option<web_sys::EventTarget>,
+        selector: &str,
+    ) -> Option<web_sys::Element> {
+        target
+            .as_ref()?
+            .dyn_ref::<web_sys::Element>()?
+            .closest(selector)
+            .ok()
+            .flatten()
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn closest(_: &Option<web_sys::EventTarget>, _: &str) -> Option<()> {
+        None
+    }
+
+    /// An attribute of the nearest element matching `selector`.
+    pub fn attr_of(
+        target: &Option<web_sys::EventTarget>,
+        selector: &str,
+        name: &str,
+    ) -> Option<String> {
+        #[cfg(feature = "hydrate")]
+        return closest(target, selector)?.get_attribute(name);
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (target, selector, name);
+            None
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    thread_local! {
+        static OVER: std::cell::RefCell<Option<web_sys::Element>> = const { std::cell::RefCell::new(None) };
+    }
+
+    /// Highlights the drop target under the pointer (one at a time).
+    #[cfg(feature = "hydrate")]
+    pub fn mark_over(el: Option<web_sys::Element>) {
+        OVER.with(|over| {
+            let mut over = over.borrow_mut();
+            if *over == el {
+                return;
+            }
+            if let Some(old) = over.take() {
+                let _ = old.class_list().remove_1("over");
+            }
+            if let Some(new) = &el {
+                let _ = new.class_list().add_1("over");
+            }
+            *over = el;
+        });
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn mark_over(_: Option<()>) {}
+
+    /// Asks `public/shell.js` to fetch the page again and swap its `data-swap` regions.
+    pub fn refresh() {
+        #[cfg(feature = "hydrate")]
+        if let (Some(window), Ok(event)) =
+            (web_sys::window(), web_sys::Event::new("minijira:refresh"))
+        {
+            let _ = window.dispatch_event(&event);
+        }
+    }
 }

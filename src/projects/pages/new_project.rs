@@ -1,15 +1,14 @@
 //! The new-project form.
 
 use crate::projects::api::CreateProject;
+use crate::ui::FormError;
 use crate::ui::PageHead;
 use crate::ui::SignedIn;
-use crate::ui::{action_error, FormError};
 use leptos::prelude::*;
 
 #[component]
 pub fn NewProjectPage() -> impl IntoView {
     let create = ServerAction::<CreateProject>::new();
-    let error = action_error(create.value());
     view! { <SignedIn>
         <PageHead title="New project" description="Create a project with a key, a manager and its members."/>
         <section class="card narrow-wide">
@@ -26,8 +25,8 @@ pub fn NewProjectPage() -> impl IntoView {
                     <input type="text" name="members" placeholder="Handles, separated by commas (find them under People)"/>
                 </label>
                 <p class="hint">"Each member gets an email telling them they were added."</p>
-                <FormError error/>
-                <button type="submit" disabled=create.pending()>"Create project"</button>
+                <FormError/>
+                <button type="submit">"Create project"</button>
             </ActionForm>
         </section>
     </SignedIn> }

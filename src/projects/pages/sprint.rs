@@ -6,7 +6,7 @@ use super::{key_param, ProjectHeader};
 use crate::projects::api::{get_sprint, CompleteSprint};
 use crate::projects::model::*;
 use crate::ui::PageHead;
-use crate::ui::{action_error, ErrorView, FormError, Loading};
+use crate::ui::{ErrorView, FormError, Loading};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -38,7 +38,6 @@ fn Sprint(page: SprintPage, complete: ServerAction<CompleteSprint>) -> impl Into
     let s = page.sprint.clone();
     let key = page.board.project.key.to_string();
     let is_pm = page.board.my_role == ProjectRole::Manager;
-    let error = action_error(complete.value());
     let changes = page.chart.changes.clone();
     let planned: Vec<Sprint> = page
         .board
@@ -64,8 +63,8 @@ fn Sprint(page: SprintPage, complete: ServerAction<CompleteSprint>) -> impl Into
                             {planned.iter().map(|p| view! { <option value=p.number.to_string()>{p.name.clone()}</option> }).collect_view()}
                         </select>
                     </label>
-                    <FormError error/>
-                    <button type="submit" disabled=complete.pending()>"Complete sprint"</button>
+                    <FormError/>
+                    <button type="submit">"Complete sprint"</button>
                 </ActionForm>
             </section>
         }

@@ -5,7 +5,7 @@ use super::{Estimate, ProjectHeader, StatusPill, TaskFieldsForm};
 use crate::projects::api::{get_task_page, AddComment, DeleteTask, EditTask};
 use crate::projects::model::*;
 use crate::ui::PageHead;
-use crate::ui::{action_error, ErrorView, FormError, Loading, LocalTime};
+use crate::ui::{ErrorView, FormError, Loading, LocalTime};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -20,24 +20,14 @@ pub fn TaskPageView() -> impl IntoView {
     let comment = ServerAction::<AddComment>::new();
     let delete = ServerAction::<DeleteTask>::new();
     let page = Resource::new(
-        move || {
-            (
-                task.get(),
-                cursor(),
-                edit.version().get(),
-                comment.version().get(),
-            )
-        },
-        |(task, cursor, ..)| get_task_page(task, cursor),
+        move || (task.get(), cursor()),
+        |(task, cursor)| get_task_page(task, cursor),
     );
-    let edit_error = action_error(edit.value());
-    let comment_error = action_error(comment.value());
-    let delete_error = action_error(delete.value());
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(p) => view! { <TaskBody p edit comment delete edit_error comment_error delete_error/> }.into_any(),
+                    Ok(p) => view! { <TaskBody p edit comment delete/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }
             })}
@@ -52,9 +42,6 @@ fn TaskBody(
     edit: ServerAction<EditTask>,
     comment: ServerAction<AddComment>,
     delete: ServerAction<DeleteTask>,
-    edit_error: Signal<Option<String>>,
-    comment_error: Signal<Option<String>>,
-    delete_error: Signal<Option<String>>,
 ) -> impl IntoView {
     let is_pm = p.board.my_role == ProjectRole::Manager;
     let r = p.task.reference();
@@ -62,10 +49,10 @@ fn TaskBody(
         <PageHead title=format!("{r} · {}", p.task.title) description=format!("Task {r}: its details, its comments and its history.")/>
         <ProjectHeader board=p.board.clone() active=""/>
         <div class="task-page">
-            <TaskMain p=p.clone() comment comment_error/>
+            <TaskMain p=p.clone() comment/>
             <aside>
-                <TaskEdit p=p.clone() edit edit_error/>
-                {is_pm.then(|| view! { <TaskDelete task=r.clone() delete delete_error/> })}
+                <TaskEdit p=p.clone() edit/>
+                {is_pm.then(|| view! { <TaskDelete task=r.clone() delete/> })}
             </aside>
         </div>
     }
@@ -73,11 +60,7 @@ fn TaskBody(
 }
 
 #[component]
-fn TaskMain(
-    p: TaskPage,
-    comment: ServerAction<AddComment>,
-    comment_error: Signal<Option<String>>,
-) -> impl IntoView {
+fn TaskMain(p: TaskPage, comment: ServerAction<AddComment>) -> impl IntoView {
     let t = p.task.clone();
     let r = t.reference();
     let story = t
@@ -119,8 +102,8 @@ fn TaskMain(
             <ActionForm action=comment>
                 <input type="hidden" name="task" value=r/>
                 <label>"Add a comment" <textarea name="body" rows="3" required maxlength="4000"></textarea></label>
-                <FormError error=comment_error/>
-                <button type="submit" disabled=comment.pending()>"Comment"</button>
+                <FormError/>
+                <button type="submit">"Comment"</button>
             </ActionForm>
             <h2>"History"</h2>
             <div data-testid="history"><ActivityList board=p.board.clone() entries=p.history.clone()/></div>
@@ -145,14 +128,12 @@ fn Comments(comments: Vec<Comment>) -> impl IntoView {
 }
 
 #[component]
-fn TaskEdit(
-    p: TaskPage,
-    edit: ServerAction<EditTask>,
-    edit_error: Signal<Option<String>>,
-) -> impl IntoView {
+fn TaskEdit(p: TaskPage, edit: ServerAction<EditTask>) -> impl IntoView {
     let t = p.task.clone();
-    let changed = move || matches!(edit.value().get(), Some(Ok(EditOutcome::Changed(_))));
-    let saved = move || matches!(edit.value().get(), Some(Ok(EditOutcome::Saved(_))));
+    // Set by the edit's redirect back to this page.
+    let query = use_query_map();
+    let changed = move || query.read().get("changed").is_some();
+    let saved = move || query.read().get("saved").is_some();
     view! {
         <section class="card">
             <h2>"Edit"</h2>
@@ -167,8 +148,8 @@ fn TaskEdit(
                 <input type="hidden" name="version" value=t.version.to_string()/>
                 <input type="hidden" name="seen_status" value=t.status.as_str()/>
                 <TaskFieldsForm board=p.board.clone() task=Some(t.clone())/>
-                <FormError error=edit_error/>
-                <button type="submit" disabled=edit.pending()>"Save"</button>
+                <FormError/>
+                <button type="submit">"Save"</button>
             </ActionForm>
         </section>
     }
@@ -176,16 +157,12 @@ fn TaskEdit(
 }
 
 #[component]
-fn TaskDelete(
-    task: String,
-    delete: ServerAction<DeleteTask>,
-    delete_error: Signal<Option<String>>,
-) -> impl IntoView {
+fn TaskDelete(task: String, delete: ServerAction<DeleteTask>) -> impl IntoView {
     view! {
         <section class="card danger-zone">
             <ActionForm action=delete>
                 <input type="hidden" name="task" value=task/>
-                <FormError error=delete_error/>
+                <FormError/>
                 <button type="submit" class="danger" data-testid="delete-task">"Delete task"</button>
             </ActionForm>
         </section>

@@ -6,9 +6,7 @@ use crate::sitters::model::*;
 use crate::ui::context::Auth;
 use crate::ui::PageHead;
 use crate::ui::SignedIn;
-use crate::ui::{
-    action_error, browser_offset, zone_label, ErrorView, FormError, Loading, LocalTime, TimeStyle,
-};
+use crate::ui::{browser_offset, zone_label, ErrorView, FormError, Loading, LocalTime, TimeStyle};
 use crate::util::url_encode;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -136,40 +134,13 @@ pub fn JobsBrowse() -> impl IntoView {
 #[component]
 pub fn NewJobPage() -> impl IntoView {
     let post = ServerAction::<PostJob>::new();
-    let error = action_error(post.value());
-    // Entered in the browser's time zone once hydrated (its offset for each entered date goes
-    // with the form); in UTC without JavaScript, and labelled so.
-    let zone = RwSignal::new("UTC".to_owned());
-    let starts_offset = RwSignal::new(String::new());
-    let ends_offset = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        if let Some(now) = browser_offset("") {
-            zone.set(format!("your time, {}", zone_label(now)));
-            starts_offset.set(now.to_string());
-            ends_offset.set(now.to_string());
-        }
-    });
-    let follow = move |offset: RwSignal<String>| {
-        move |ev: leptos::ev::Event| {
-            if let Some(m) = browser_offset(&event_target_value(&ev)) {
-                offset.set(m.to_string());
-            }
-        }
-    };
     view! { <SignedIn>
         <PageHead title="Post a job" description="Post a babysitting job for nannies to apply to."/>
         <section class="card narrow-wide">
             <h1>"Post a job"</h1>
             <ActionForm action=post>
                 <label>"Type of job" <input type="text" name="job_type" required maxlength="80" placeholder="Evening babysitting"/></label>
-                <div class="two">
-                    <label>"Starts (" <span data-testid="zone">{move || zone.get()}</span> ")"
-                        <input type="datetime-local" name="starts_at" required on:input=follow(starts_offset)/></label>
-                    <label>"Ends (" {move || zone.get()} ")"
-                        <input type="datetime-local" name="ends_at" required on:input=follow(ends_offset)/></label>
-                    <input type="hidden" name="starts_offset" prop:value=move || starts_offset.get()/>
-                    <input type="hidden" name="ends_offset" prop:value=move || ends_offset.get()/>
-                </div>
+                <JobTimes/>
                 <label>"Address (shown only to the nanny you book)" <input type="text" name="address" maxlength="200"/></label>
                 <label>"City" <input type="text" name="city" required maxlength="60"/></label>
                 <div class="two">
@@ -181,8 +152,8 @@ pub fn NewJobPage() -> impl IntoView {
                     <label>"Pay (total)" <input type="text" name="cost" required inputmode="decimal" placeholder="45.00"/></label>
                 </div>
                 <label>"Description" <textarea name="description" rows="3" maxlength="2000"></textarea></label>
-                <FormError error/>
-                <button type="submit" disabled=post.pending()>"Post the job"</button>
+                <FormError/>
+                <button type="submit">"Post the job"</button>
             </ActionForm>
         </section>
     </SignedIn> }
@@ -193,6 +164,7 @@ pub fn NewJobPage() -> impl IntoView {
 pub fn JobView() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let params = use_params_map();
+    let query = use_query_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let apply = ServerAction::<ApplyToJob>::new();
     let book = ServerAction::<BookNanny>::new();
@@ -210,14 +182,8 @@ pub fn JobView() -> impl IntoView {
         },
         |(id, ..)| get_job_page(id),
     );
-    let errors = [
-        action_error(apply.value()),
-        action_error(book.value()),
-        action_error(cancel.value()),
-    ];
-    let error = Signal::derive(move || errors.iter().find_map(|e| e.get()));
-    let review_error = action_error(review.value());
-    let reviewed = move || matches!(review.value().get(), Some(Ok(_)));
+    // Set by the review's redirect back to this page.
+    let reviewed = move || query.read().get("reviewed").is_some();
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -263,7 +229,7 @@ pub fn JobView() -> impl IntoView {
                                 {(!p.is_owner).then(|| view! {
                                     <p><a href=format!("/messages/new?to={}", job.parent.handle) class="button secondary">"Message the parent"</a></p>
                                 })}
-                                <FormError error/>
+                                <FormError/>
                             </section>
 
                             {(is_nanny && open && mine.is_none()).then(|| view! {
@@ -335,7 +301,7 @@ pub fn JobView() -> impl IntoView {
                                             <label class="radio"><input type="checkbox" name="punctual" value="yes"/>"Punctual"</label>
                                             <label class="radio"><input type="checkbox" name="again" value="yes"/>"Would book again"</label>
                                             <label>"A few words" <textarea name="text" rows="2" maxlength="1000"></textarea></label>
-                                            <FormError error=review_error/>
+                                            <FormError/>
                                             <button type="submit" data-testid="submit-review">"Send review"</button>
                                         </ActionForm>
                                     }}>
@@ -357,7 +323,6 @@ pub fn JobView() -> impl IntoView {
 #[component]
 pub fn SitterProfilePage() -> impl IntoView {
     let save = ServerAction::<SaveSitterProfile>::new();
-    let error = action_error(save.value());
     let current = Resource::new(|| (), |_| my_sitter_profile());
     view! {
         <PageHead title="My sitter profile" description="Your public sitter profile and your private details."/>
@@ -397,8 +362,8 @@ pub fn SitterProfilePage() -> impl IntoView {
                                         <label>"Phone" <input type="tel" name="phone" maxlength="30" value=private.phone.clone()/></label>
                                         <label>"Identity document number" <input type="text" name="id_document" maxlength="40" value=private.id_document.clone()/></label>
                                     </fieldset>
-                                    <FormError error/>
-                                    <button type="submit" disabled=save.pending()>"Save profile"</button>
+                                    <FormError/>
+                                    <button type="submit">"Save profile"</button>
                                 </ActionForm>
                             </section>
                         }
@@ -408,5 +373,38 @@ pub fn SitterProfilePage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// A job's start and end, entered in the browser's time zone once hydrated (its offset for each
+/// entered date goes with the form); in UTC without JavaScript, and labelled so. An island.
+#[island]
+fn JobTimes() -> impl IntoView {
+    let zone = RwSignal::new("UTC".to_owned());
+    let starts_offset = RwSignal::new(String::new());
+    let ends_offset = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(now) = browser_offset("") {
+            zone.set(format!("your time, {}", zone_label(now)));
+            starts_offset.set(now.to_string());
+            ends_offset.set(now.to_string());
+        }
+    });
+    let follow = move |offset: RwSignal<String>| {
+        move |ev: leptos::ev::Event| {
+            if let Some(m) = browser_offset(&event_target_value(&ev)) {
+                offset.set(m.to_string());
+            }
+        }
+    };
+    view! {
+        <div class="two">
+            <label>"Starts (" <span data-testid="zone">{move || zone.get()}</span> ")"
+                <input type="datetime-local" name="starts_at" required on:input=follow(starts_offset)/></label>
+            <label>"Ends (" {move || zone.get()} ")"
+                <input type="datetime-local" name="ends_at" required on:input=follow(ends_offset)/></label>
+            <input type="hidden" name="starts_offset" prop:value=move || starts_offset.get()/>
+            <input type="hidden" name="ends_offset" prop:value=move || ends_offset.get()/>
+        </div>
     }
 }
