@@ -7,14 +7,16 @@
 //   open conversation's new messages to its island (`minijira:message` events, and
 //   `window.minijiraInbox` for an island that wakes up after they came);
 // - enhanced forms: a form that posts to a server function is sent with fetch; an error shows
-//   inside the form (the values stay), success follows the server's redirect or reloads — the
-//   same outcome as without JavaScript, where the server sends the browser back;
+//   inside the form (the values stay), success follows the server's redirect, refreshes the
+//   form's region or reloads — the outcome of the server sending the browser back without
+//   JavaScript — or, for a form with `data-on-success`, hands the answer to the page's island;
 // - refresh: `data-swap` regions are replaced from a fresh copy of the page (search as you
 //   type, drag-and-drop, the conversation list);
 // - islands: the WebAssembly is fetched only when the page has an island (<leptos-island>).
 // The page works without any of it.
 
 const script = document.querySelector("script[data-wasm]");
+window.minijiraInbox = [];
 
 // ---- local times --------------------------------------------------------------------------
 
@@ -102,10 +104,14 @@ for (const input of document.querySelectorAll("input[data-live-search]")) {
 
 // ---- enhanced forms -----------------------------------------------------------------------
 
-function showError(form, message) {
+function clearErrors() {
   for (const old of document.querySelectorAll(".form-error[data-testid=form-error]")) {
     if (!old.closest("leptos-island")) old.remove();
   }
+}
+
+function showError(form, message) {
+  clearErrors();
   const p = document.createElement("p");
   p.className = "form-error";
   p.setAttribute("role", "alert");
@@ -137,9 +143,22 @@ document.addEventListener("submit", async (ev) => {
     form.removeAttribute("aria-busy");
   }
   if (res && res.ok) {
+    clearErrors();
     const to = res.headers.get("location");
-    if (to) location.assign(to);
-    else location.reload();
+    const event = form.dataset.onSuccess;
+    if (to) {
+      location.assign(to);
+    } else if (event) {
+      // The answer goes to the page's island (e.g. a sent message to its thread).
+      const detail = await res.text();
+      if (event === "minijira:message") window.minijiraInbox.push(detail);
+      window.dispatchEvent(new CustomEvent(event, { detail }));
+      form.reset();
+    } else if (form.closest("[data-swap]")) {
+      await refresh();
+    } else {
+      location.reload();
+    }
     return;
   }
   const said = res && res.headers.get("x-error");
@@ -158,7 +177,6 @@ document.addEventListener("submit", async (ev) => {
 const nav = document.querySelector("[data-testid=nav-messages]");
 const signedIn = document.querySelector("[data-testid=nav-user]") !== null;
 const conversation = document.querySelector("[data-conversation]");
-window.minijiraInbox = [];
 let source = null;
 let unread = null;
 let after = conversation ? conversation.dataset.after : "";

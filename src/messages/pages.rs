@@ -85,6 +85,7 @@ pub fn ConversationView() -> impl IntoView {
         move || (id(), older()),
         |(id, older)| get_conversation(id, older),
     );
+    let send = ServerAction::<SendMessage>::new();
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -96,17 +97,29 @@ pub fn ConversationView() -> impl IntoView {
                         // The live feed follows the newest page from its last message.
                         let after = newest.then(|| p.messages.last().map(|m| m.id.clone()).unwrap_or_else(|| "0".into()));
                         let other = p.other.clone();
+                        let (conversation, followed) = (p.id.clone(), newest.then(|| p.id.clone()));
                         view! {
                             <PageHead title=format!("{} · Messages", other.display_name) description=format!("Your conversation with {}.", other.display_name)/>
-                            <section class="card conversation-page" data-conversation=newest.then(|| p.id.clone()) data-after=after>
+                            <section class="card conversation-page" data-conversation=followed data-after=after>
                                 <header class="row-between">
                                     <h1><a href=format!("/u/{}", other.handle)>{other.display_name.clone()}</a>
                                         <span class="muted small">{format!(" @{}", other.handle)}</span></h1>
                                     <a href="/messages">"All conversations"</a>
                                 </header>
                                 {older_link.map(|href| view! { <p class="center"><a href=href data-testid="load-older">"Load older messages"</a></p> })}
-                                <Thread conversation=p.id.clone() other=other.id.clone() messages=p.messages live=newest
-                                    error=query.read().get("error")/>
+                                <Thread other=other.id.clone() messages=p.messages live=newest/>
+                                // A plain form: without JavaScript the server sends the browser
+                                // back here; with it, shell.js posts it and hands the sent
+                                // message to the thread (`data-on-success`), like the live
+                                // feed's.
+                                <ActionForm action=send attr:class="composer" attr:data-on-success="minijira:message">
+                                    <input type="hidden" name="conversation" value=conversation/>
+                                    <label class="sr-only" for="body">"Message"</label>
+                                    <textarea id="body" name="body" rows="2" required maxlength=MAX_MESSAGE.to_string()
+                                        placeholder="Write a message"></textarea>
+                                    <button type="submit">"Send"</button>
+                                </ActionForm>
+                                <FormError/>
                                 {newest_link.map(|href| view! { <p class="center"><a href=href>"Newest messages »"</a></p> })}
                             </section>
                         }
@@ -119,55 +132,30 @@ pub fn ConversationView() -> impl IntoView {
     }
 }
 
-/// The messages and the composer (an island: the only part of the page with code in the
-/// browser). A sent message shows at once; the live feed's messages (handed over by
-/// `public/shell.js` as `minijira:message` events, and kept in `window.minijiraInbox` for an
-/// island that hydrates after they came) go where their id puts them, each once. Without
-/// JavaScript the composer is a plain form: the server sends the browser back to the page.
+/// The messages (an island: the only part of the page with code in the browser). New ones —
+/// the live feed's and those sent from this page — come from `public/shell.js` as
+/// `minijira:message` events (and `window.minijiraInbox`, for an island that hydrates after
+/// they came); each goes where its id puts it, once.
 #[island]
 fn Thread(
-    conversation: String,
     other: String,
     messages: Vec<Message>,
     /// The newest page: new messages are added.
     live: bool,
-    /// The message of a failed plain-form send (`?error=`).
-    error: Option<String>,
 ) -> impl IntoView {
-    let send = ServerAction::<SendMessage>::new();
     let oldest = messages.first().map(|m| m.id.clone());
     let all = RwSignal::new(messages);
-    let add = move |m: Message| {
-        let after_oldest = oldest.as_ref().is_none_or(|o| m.id > *o);
-        all.update(|v| {
-            if after_oldest && !v.iter().any(|x| x.id == m.id) {
-                v.push(m);
-                v.sort_by(|a, b| a.id.cmp(&b.id));
-            }
-        })
-    };
     if live {
-        inbox::follow(add.clone());
-    }
-    let input = NodeRef::<leptos::html::Textarea>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(m)) = send.value().get() {
-            // Shown at once; the feed brings it too (once more, skipped).
-            add(m);
-            if let Some(el) = input.get() {
-                el.set_value("");
-            }
-        }
-    });
-    let message = move || {
-        send.value()
-            .with(|v| {
-                v.as_ref()
-                    .and_then(|r| r.as_ref().err())
-                    .map(|e| e.to_string())
+        inbox::follow(move |m: Message| {
+            let after_oldest = oldest.as_ref().is_none_or(|o| m.id > *o);
+            all.update(|v| {
+                if after_oldest && !v.iter().any(|x| x.id == m.id) {
+                    v.push(m);
+                    v.sort_by(|a, b| a.id.cmp(&b.id));
+                }
             })
-            .or_else(|| error.clone())
-    };
+        });
+    }
     view! {
         <ol class="thread" data-testid="thread">
             <For each=move || all.get() key=|m| m.id.clone() let:m>
@@ -177,14 +165,6 @@ fn Thread(
                 </li>
             </For>
         </ol>
-        <ActionForm action=send attr:class="composer">
-            <input type="hidden" name="conversation" value=conversation/>
-            <label class="sr-only" for="body">"Message"</label>
-            <textarea id="body" name="body" rows="2" required maxlength=MAX_MESSAGE.to_string()
-                placeholder="Write a message" node_ref=input></textarea>
-            <button type="submit">"Send"</button>
-        </ActionForm>
-        {move || message().map(|m| view! { <p class="form-error" role="alert" data-testid="form-error">{m}</p> })}
     }
 }
 
@@ -193,7 +173,7 @@ mod inbox {
     use super::Message;
 
     #[cfg(feature = "hydrate")]
-    pub fn follow(add: impl Fn(Message) + Clone + 'static) {
+    pub fn follow(add: impl Fn(Message) + 'static) {
         use wasm_bindgen::{closure::Closure, JsCast};
         let Some(window) = web_sys::window() else {
             return;
@@ -225,7 +205,7 @@ mod inbox {
     }
 
     #[cfg(not(feature = "hydrate"))]
-    pub fn follow(add: impl Fn(Message) + Clone + 'static) {
+    pub fn follow(add: impl Fn(Message) + 'static) {
         let _ = add;
     }
 }

@@ -93,7 +93,16 @@ pub fn LocalTime(
         TimeStyle::DayAndTime => ("%a %b %-d, %H:%M UTC", "day"),
         TimeStyle::Time => ("%H:%M UTC", "time"),
     };
-    view! { <time datetime=at.to_rfc3339() class="time" data-local=local>{at.format(utc).to_string()}</time> }
+    // In the browser (a time an island adds) the text is left to shell.js: no formatting code
+    // in the WebAssembly.
+    #[cfg(not(feature = "hydrate"))]
+    let text = at.format(utc).to_string();
+    #[cfg(feature = "hydrate")]
+    let text = {
+        let _ = utc;
+        String::new()
+    };
+    view! { <time datetime=at.to_rfc3339() class="time" data-local=local>{text}</time> }
 }
 
 /// The browser's offset from UTC, in minutes to add to a local time to get UTC (what

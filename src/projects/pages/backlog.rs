@@ -274,6 +274,9 @@ fn PlanRow(
                 <select name="to" aria-label=format!("List for {r}")>
                     {targets.iter().map(|(v, label)| view! { <option value=v.clone() selected=*v == here>{label.clone()}</option> }).collect_view()}
                 </select>
+                // Set by a drop between two rows (with no operation chosen).
+                <input type="hidden" name="after" value=""/>
+                <input type="hidden" name="before" value=""/>
                 <select name="op" aria-label=format!("Position of {r}")>
                     <option value="up">"Up"</option>
                     <option value="down">"Down"</option>

@@ -236,90 +236,31 @@ pub(crate) fn TaskFieldsForm(board: ProjectBoard, task: Option<Task>) -> impl In
 }
 
 /// Drag-and-drop on the board and the backlog: an island around server-rendered lists, which
-/// it reads through data attributes — a card or row is `[data-task]` (on the board with its
-/// `data-status`); a board column is `[data-column]`; a backlog list is `[data-list]`, and a row
-/// dropped on puts the dragged task above it (between it and its `data-above`). A move calls
-/// the same server function as the row's "Move" form (which is how a task moves without
-/// JavaScript), then asks `public/shell.js` to refresh the page's `data-swap` regions.
+/// it reads through data attributes — a card or row is `[data-task]`; a board column is
+/// `[data-column]`; a backlog list is `[data-list]`, and a row dropped on puts the dragged task
+/// above it (between it and its `data-above`). A drop fills in the dragged task's own "Move"
+/// form (the form that moves it without JavaScript) and submits it: `public/shell.js` posts it,
+/// shows a refusal in it, and refreshes the lists.
 #[island]
 pub(crate) fn DragAndDrop(
     /// The board (else the backlog).
     board: bool,
     children: Children,
 ) -> impl IntoView {
-    use crate::projects::api::{MoveTask, PlaceTask};
-    let mover = ServerAction::<MoveTask>::new();
-    let placer = ServerAction::<PlaceTask>::new();
-    let dragging = StoredValue::new(None::<(String, String)>);
-    let error = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        let results = [
-            mover.value().get().map(|r| r.map(|_| ())),
-            placer.value().get().map(|r| r.map(|_| ())),
-        ];
-        for result in results.into_iter().flatten() {
-            match result {
-                Ok(()) => {
-                    error.set(None);
-                    dom::refresh();
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        }
-    });
-    let on_drop = move |ev: leptos::ev::DragEvent| {
-        ev.prevent_default();
-        dom::mark_over(None);
-        let Some((task, from)) = dragging.get_value() else {
-            return;
-        };
-        dragging.set_value(None);
-        let target = ev.target();
-        if board {
-            if let Some(to) = dom::attr_of(&target, "[data-column]", "data-column") {
-                if to != from {
-                    mover.dispatch(MoveTask { task, from, to });
-                }
-            }
-            return;
-        }
-        let Some(to) = dom::attr_of(&target, "[data-list]", "data-list") else {
-            return;
-        };
-        let form = match dom::attr_of(&target, "[data-task]", "data-task") {
-            Some(before) if before == task => return,
-            Some(before) => PlaceForm {
-                task,
-                to,
-                op: String::new(),
-                after: dom::attr_of(&target, "[data-task]", "data-above").unwrap_or_default(),
-                before,
-            },
-            None => PlaceForm {
-                task,
-                to,
-                op: "bottom".into(),
-                ..Default::default()
-            },
-        };
-        placer.dispatch(PlaceTask { form });
-    };
+    let dragging = StoredValue::new(None::<String>);
     let zone = if board {
         "[data-column]"
     } else {
         "[data-list]"
     };
     view! {
-        {move || error.get().map(|m| view! { <p class="form-error" role="alert" data-testid="form-error">{m}</p> })}
         <div class="dnd"
             on:dragstart=move |ev: leptos::ev::DragEvent| {
-                let target = ev.target();
-                if let Some(task) = dom::attr_of(&target, "[data-task]", "data-task") {
+                if let Some(task) = dom::attr_of(&ev.target(), "[data-task]", "data-task") {
                     if let Some(dt) = ev.data_transfer() {
                         let _ = dt.set_data("text/plain", &task);
                     }
-                    let from = dom::attr_of(&target, "[data-task]", "data-status").unwrap_or_default();
-                    dragging.set_value(Some((task, from)));
+                    dragging.set_value(Some(task));
                 }
             }
             on:dragend=move |_| { dragging.set_value(None); dom::mark_over(None); }
@@ -327,13 +268,20 @@ pub(crate) fn DragAndDrop(
                 ev.prevent_default();
                 dom::mark_over(dom::closest(&ev.target(), zone));
             }
-            on:drop=on_drop>
+            on:drop=move |ev: leptos::ev::DragEvent| {
+                ev.prevent_default();
+                dom::mark_over(None);
+                if let Some(task) = dragging.get_value() {
+                    dragging.set_value(None);
+                    dom::drop(board, &task, &ev.target());
+                }
+            }>
             {children()}
         </div>
     }
 }
 
-/// The few DOM reads the drag-and-drop island makes (nothing on the server).
+/// The DOM work of the drag-and-drop island (nothing on the server).
 mod dom {
     #[cfg(feature = "hydrate")]
     use wasm_bindgen::JsCast;
@@ -398,13 +346,54 @@ mod dom {
     #[cfg(not(feature = "hydrate"))]
     pub fn mark_over(_: Option<()>) {}
 
-    /// Asks `public/shell.js` to fetch the page again and swap its `data-swap` regions.
-    pub fn refresh() {
-        #[cfg(feature = "hydrate")]
-        if let (Some(window), Ok(event)) =
-            (web_sys::window(), web_sys::Event::new("minijira:refresh"))
-        {
-            let _ = window.dispatch_event(&event);
+    /// `task` dropped on `target`: fills in the task's "Move" form and submits it.
+    #[cfg(feature = "hydrate")]
+    pub fn drop(board: bool, task: &str, target: &Option<web_sys::EventTarget>) -> Option<()> {
+        use web_sys::{HtmlFormElement, HtmlInputElement, HtmlSelectElement};
+        let document = web_sys::window()?.document()?;
+        let row = document
+            .query_selector(&format!("[data-task=\"{task}\"]"))
+            .ok()??;
+        let form: HtmlFormElement = row.query_selector("form.move").ok()??.dyn_into().ok()?;
+        let field = |name: &str| {
+            form.query_selector(&format!("[name={name}]"))
+                .ok()
+                .flatten()
+        };
+        let to: HtmlSelectElement = field("to")?.dyn_into().ok()?;
+        if board {
+            let column = attr_of(target, "[data-column]", "data-column")?;
+            if row.get_attribute("data-status").as_deref() == Some(column.as_str()) {
+                return None;
+            }
+            to.set_value(&column);
+        } else {
+            to.set_value(&attr_of(target, "[data-list]", "data-list")?);
+            let op: HtmlSelectElement = field("op")?.dyn_into().ok()?;
+            match attr_of(target, "[data-task]", "data-task") {
+                Some(before) if before == task => return None,
+                // Between the row dropped on and the one above it: no operation.
+                Some(before) => {
+                    op.set_selected_index(-1);
+                    let set = |name: &str, value: &str| {
+                        if let Some(input) =
+                            field(name).and_then(|f| f.dyn_into::<HtmlInputElement>().ok())
+                        {
+                            input.set_value(value);
+                        }
+                    };
+                    set("before", &before);
+                    set(
+                        "after",
+                        &attr_of(target, "[data-task]", "data-above").unwrap_or_default(),
+                    );
+                }
+                None => op.set_value("bottom"),
+            }
         }
+        form.request_submit().ok()
     }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn drop(_: bool, _: &str, _: &Option<web_sys::EventTarget>) {}
 }
