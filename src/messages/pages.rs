@@ -2,7 +2,7 @@
 
 use crate::messages::api::*;
 use crate::messages::model::*;
-use crate::ui::{IslandCode, PageHead};
+use crate::ui::PageHead;
 use crate::ui::SignedIn;
 use crate::ui::{initials, ErrorView, FormError, Loading, LocalTime};
 use leptos::prelude::*;
@@ -100,7 +100,6 @@ pub fn ConversationView() -> impl IntoView {
                         let (conversation, followed) = (p.id.clone(), newest.then(|| p.id.clone()));
                         view! {
                             <PageHead title=format!("{} · Messages", other.display_name) description=format!("Your conversation with {}.", other.display_name)/>
-                            <IslandCode/>
                             <section class="card conversation-page" data-conversation=followed data-after=after>
                                 <header class="row-between">
                                     <h1><a href=format!("/u/{}", other.handle)>{other.display_name.clone()}</a>

@@ -177,16 +177,3 @@ pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
         </Transition>
     }
 }
-
-/// On a page with an island: asks the browser to fetch the islands' module and WebAssembly
-/// while it parses the page (`public/shell.js` loads them after it), so that the islands wake
-/// up sooner. Pages without an island never fetch them.
-#[component]
-pub fn IslandCode() -> impl IntoView {
-    use leptos_meta::Link;
-    let assets = use_context::<crate::app::AssetUrls>().unwrap_or_default();
-    view! {
-        <Link rel="modulepreload" href=assets.js/>
-        <Link rel="preload" href=assets.wasm as_="fetch" type_="application/wasm" crossorigin=""/>
-    }
-}

@@ -104,6 +104,11 @@ async fn sign_in_errors_have_status_and_message() {
     assert_eq!(wrong.status, 401);
     assert!(wrong.body.contains("InvalidCredentials"), "{}", wrong.body);
     assert!(session_cookie(&wrong).is_none());
+    // The message an enhanced form (shell.js) shows in place, percent-encoded.
+    assert_eq!(
+        wrong.header("x-error"),
+        Some("Wrong%20email%20or%20password.")
+    );
 
     let ok = send(
         &app,
@@ -118,6 +123,9 @@ async fn sign_in_errors_have_status_and_message() {
     )
     .await;
     assert!(session_cookie(&ok).is_some(), "{} {}", ok.status, ok.body);
+    // Where an enhanced form goes next (the server function's redirect, not followed by fetch).
+    assert_eq!(ok.header("location"), Some("/"), "{}", ok.body);
+    assert!(ok.header("x-error").is_none());
 
     // A missing argument is the client's fault: 400, never 500.
     let missing = send(

@@ -3,7 +3,7 @@
 use crate::accounts::model::{AccountKind, Password};
 use crate::ui::context::Auth;
 use crate::ui::FormError;
-use crate::ui::{IslandCode, PageHead};
+use crate::ui::PageHead;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -49,7 +49,6 @@ pub fn SignUpPage() -> impl IntoView {
     let next = next_param();
     view! {
         <PageHead title="Create an account" description="Create a minijira account: a team member, a parent or a nanny."/>
-        <IslandCode/>
         <section class="card narrow">
             <h1>"Create an account"</h1>
             <ActionForm action=auth.sign_up>

@@ -12,7 +12,7 @@ use crate::projects::api::{
     get_backlog, CreateSprint, CreateStory, CreateTask, PlaceTask, StartSprint,
 };
 use crate::projects::model::*;
-use crate::ui::{IslandCode, PageHead};
+use crate::ui::PageHead;
 use crate::ui::{ErrorView, FormError, Loading};
 use crate::util::url_encode;
 use leptos::prelude::*;
@@ -132,7 +132,6 @@ fn Backlog(board: ProjectBoard, filter: TaskFilter, acts: Acts) -> impl IntoView
     let path = format!("/p/{key}/backlog");
     view! {
         <PageHead title=format!("Backlog · {}", board.project.name) description=format!("The sprints and the backlog of project {}.", board.project.key)/>
-        <IslandCode/>
         <ProjectHeader board=board.clone() active="backlog"/>
         {(!board.project.description.is_empty()).then(|| view! { <p class="lead">{board.project.description.clone()}</p> })}
         <FilterBar board=board.clone() filter=filter.clone() path/>

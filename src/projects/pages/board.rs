@@ -6,7 +6,7 @@ use super::{
 };
 use crate::projects::api::{get_board, MoveTask};
 use crate::projects::model::*;
-use crate::ui::{IslandCode, PageHead};
+use crate::ui::PageHead;
 use crate::ui::{ErrorView, FormError, Loading};
 use leptos::prelude::*;
 
@@ -113,7 +113,6 @@ fn Board(board: ProjectBoard, filter: TaskFilter) -> impl IntoView {
     let path = format!("/p/{key}/board");
     view! {
         <PageHead title=format!("Board · {}", board.project.name) description=format!("The board of project {}: its tasks by status.", board.project.key)/>
-        <IslandCode/>
         <ProjectHeader board=board.clone() active="board"/>
         {head}
         <FilterBar board=board.clone() filter path/>

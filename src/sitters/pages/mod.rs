@@ -4,7 +4,7 @@ use crate::accounts::model::AccountKind;
 use crate::sitters::api::*;
 use crate::sitters::model::*;
 use crate::ui::context::Auth;
-use crate::ui::{IslandCode, PageHead};
+use crate::ui::PageHead;
 use crate::ui::SignedIn;
 use crate::ui::{browser_offset, zone_label, ErrorView, FormError, Loading, LocalTime, TimeStyle};
 use crate::util::url_encode;
@@ -136,7 +136,6 @@ pub fn NewJobPage() -> impl IntoView {
     let post = ServerAction::<PostJob>::new();
     view! { <SignedIn>
         <PageHead title="Post a job" description="Post a babysitting job for nannies to apply to."/>
-        <IslandCode/>
         <section class="card narrow-wide">
             <h1>"Post a job"</h1>
             <ActionForm action=post>
