@@ -119,7 +119,8 @@ mod tests {
             if !encoding.is_empty() {
                 req = req.header("accept-encoding", encoding);
             }
-            app.clone().oneshot(req.body(axum::body::Body::empty()).unwrap())
+            app.clone()
+                .oneshot(req.body(axum::body::Body::empty()).unwrap())
         };
         for (accepts, encoding, body) in [
             ("br, gzip", Some("br"), "brotli"),
