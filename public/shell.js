@@ -177,6 +177,30 @@ document.addEventListener("submit", async (ev) => {
 const nav = document.querySelector("[data-testid=nav-messages]");
 const signedIn = document.querySelector("[data-testid=nav-user]") !== null;
 const conversation = document.querySelector("[data-conversation]");
+// The live feed and the islands' code start once the page has painted, so that nothing they
+// fetch competes with the first paint. A page that paints nothing (a hidden tab) gets them
+// after a second.
+function afterFirstPaint(fn) {
+  let done = false;
+  const run = () => {
+    if (!done) {
+      done = true;
+      fn();
+    }
+  };
+  if (window.PerformanceObserver?.supportedEntryTypes?.includes("paint")) {
+    new PerformanceObserver((list, observer) => {
+      if (list.getEntriesByName("first-contentful-paint").length > 0) {
+        observer.disconnect();
+        run();
+      }
+    }).observe({ type: "paint", buffered: true });
+    setTimeout(run, 1000);
+  } else {
+    requestAnimationFrame(() => setTimeout(run, 0));
+  }
+}
+
 let source = null;
 let unread = null;
 let after = conversation ? conversation.dataset.after : "";
@@ -233,7 +257,7 @@ document.addEventListener("visibilitychange", () => {
     follow();
   }
 });
-follow();
+afterFirstPaint(follow);
 
 // ---- islands ------------------------------------------------------------------------------
 // The walk of Leptos 0.8's island_script.js (MIT): each <leptos-island> is hydrated by the
@@ -274,4 +298,4 @@ async function islands() {
   document.body.dataset.hydrated = "true";
 }
 
-islands();
+afterFirstPaint(islands);
