@@ -3,7 +3,7 @@ SHELL := /bin/bash
 # Same flag as cargo-leptos's debug builds, so clippy and tests share their dependency builds.
 ERASE := RUSTFLAGS="--cfg erase_components"
 
-.PHONY: dev test bench lighthouse faults lint fmt clippy ci release tools
+.PHONY: dev test bench lighthouse faults lint fmt clippy cfn-lint ci release tools
 
 ## Run the app with local DynamoDB, the SES emulator and demo data, with live reload.
 dev:
@@ -25,9 +25,12 @@ lighthouse:
 faults:
 	@bash scripts/faults.sh
 
-## fmt check and clippy for both features, warnings denied.
-lint: clippy
+## fmt check, clippy for both features (warnings denied), cfn-lint on the CloudFormation template.
+lint: clippy cfn-lint
 	cargo fmt --all -- --check
+
+cfn-lint:
+	@bash -c 'source scripts/lib.sh && ensure_cfn_lint && .tools/cfn-lint/bin/cfn-lint deploy/minijira.yaml && echo "cfn-lint: deploy/minijira.yaml passes"'
 
 clippy:
 	@bash -c 'source scripts/lib.sh && ensure_rust_tools'

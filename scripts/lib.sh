@@ -48,6 +48,17 @@ ensure_chromium() {
   fi
 }
 
+# cfn-lint (PyPI), pinned, in its own virtualenv under .tools/ (for `make lint`).
+CFN_LINT_VERSION=1.58.0
+ensure_cfn_lint() {
+  local venv="$ROOT/.tools/cfn-lint"
+  if [ "$("$venv/bin/cfn-lint" --version 2>/dev/null)" != "cfn-lint $CFN_LINT_VERSION" ]; then
+    log "installing cfn-lint $CFN_LINT_VERSION (PyPI) into .tools/cfn-lint"
+    python3 -m venv "$venv" && "$venv/bin/pip" install --quiet "cfn-lint==$CFN_LINT_VERSION" \
+      || die "could not install cfn-lint"
+  fi
+}
+
 # The site: `cargo leptos build` (pass --release -P for the optimised one), then the
 # cache-busted, pre-compressed copies the server names in its pages (scripts/assets.mjs).
 build_site() {

@@ -20,9 +20,9 @@ log "unit and integration tests"
 # One integration-test binary (tests/it). The fault tests kill and restart their own services
 # on a timer, and the two-process tests (instances, live) measure latencies: they run after the
 # rest, alone, so that the parallel tests' load does not stand in their figures.
-RUSTFLAGS="$ERASE_FLAGS" cargo test --features ssr,bench --no-fail-fast -- --skip faults:: --skip instances:: --skip live_streams::
+RUSTFLAGS="$ERASE_FLAGS" cargo test --features ssr,bench --no-fail-fast -- --skip faults:: --skip instances:: --skip live_streams:: --skip operate::
 log "fault tests and two-process tests"
-RUSTFLAGS="$ERASE_FLAGS" cargo test --features ssr,bench --test it -- faults:: instances:: live_streams:: --test-threads 1
+RUSTFLAGS="$ERASE_FLAGS" cargo test --features ssr,bench --test it -- faults:: instances:: live_streams:: operate:: --test-threads 1
 
 log "building the app (cargo leptos build, then the cache-busted assets)"
 build_site

@@ -146,9 +146,20 @@ impl Store {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         let started = Instant::now();
-        let result = op.await;
+        let result = op.await.map_err(DbError::from_sdk);
         self.record(started);
-        result.map_err(DbError::from_sdk)
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(DbError::ConditionFailed) => "condition_failed",
+            Err(DbError::Unavailable(_)) => "unavailable",
+            Err(_) => "error",
+        };
+        crate::platform::metrics::dynamodb(
+            crate::platform::metrics::operation_name::<T>(),
+            outcome,
+            started.elapsed(),
+        );
+        result
     }
 
     /// One GetItem by key.

@@ -127,32 +127,80 @@ pub async fn due(
     Ok(rows.into_iter().map(|o| o.mail).collect())
 }
 
-/// Takes a lease on a queued mail, so that one worker sends it while others skip it.
+/// Takes a lease on a queued mail, so that one worker sends it while others skip it. Returns
+/// the lease (its end, which names it) when taken, `None` when another worker holds it.
 pub async fn claim(
     store: &Store,
     id: &str,
     now: DateTime<Utc>,
     lease: Duration,
-) -> Result<bool, DbError> {
+) -> Result<Option<DateTime<Utc>>, DbError> {
+    let until = now + lease;
     let claim = Expr::set("SET lease_until = :until, attempts = attempts + :one")
         .when("#st = :queued AND (attribute_not_exists(lease_until) OR lease_until < :now)")
         .name("#st", "status")
         .value(":queued", s(Delivery::Queued.as_str()))
-        .value(":until", s(fixed(now + lease)))
+        .value(":until", s(fixed(until)))
         .value(":now", s(fixed(now)))
         .value(":one", n(1));
     let res = store.update(&outbox_pk(id), OUTBOX_SK, claim).await;
     match res {
-        Ok(_) => Ok(true),
-        Err(DbError::ConditionFailed) => Ok(false),
+        Ok(_) => Ok(Some(until)),
+        Err(DbError::ConditionFailed) => Ok(None),
         Err(e) => Err(e),
     }
 }
 
-/// Records the outcome of a send: sent, retry later, or failed for good.
+/// How many mails are pending and when the oldest of them was queued: the worker's gauges.
+/// Reads the pending index partition's `created_at`s, at most `pages` pages of them.
+pub async fn pending_stats(
+    store: &Store,
+    pages: usize,
+) -> Result<(u64, Option<DateTime<Utc>>), DbError> {
+    #[derive(Deserialize)]
+    struct Created {
+        created_at: DateTime<Utc>,
+    }
+    let mut count = 0;
+    let mut oldest: Option<DateTime<Utc>> = None;
+    let mut start = None;
+    for _ in 0..pages {
+        let out = store
+            .call(
+                store
+                    .client()
+                    .query()
+                    .table_name(store.table())
+                    .index_name(GSI2)
+                    .key_condition_expression("#pk = :pk")
+                    .expression_attribute_names("#pk", GSI2PK)
+                    .expression_attribute_values(":pk", s(OUTBOX_PENDING))
+                    .projection_expression("created_at")
+                    .set_exclusive_start_key(start.take())
+                    .send(),
+            )
+            .await?;
+        for item in out.items.unwrap_or_default() {
+            count += 1;
+            if let Ok(c) = serde_dynamo::from_item::<_, Created>(item) {
+                oldest = Some(oldest.map_or(c.created_at, |o| o.min(c.created_at)));
+            }
+        }
+        match out.last_evaluated_key {
+            Some(k) => start = Some(k),
+            None => break,
+        }
+    }
+    Ok((count, oldest))
+}
+
+/// Records the outcome of a send under the lease it was sent with: sent, retry later, or
+/// failed for good. A lease that ran out and was taken over is not overwritten: the answer
+/// is then `ConditionFailed`.
 pub async fn settle(
     store: &Store,
     mail: &OutboxMail,
+    lease: DateTime<Utc>,
     outcome: Result<(), String>,
     now: DateTime<Utc>,
 ) -> Result<Delivery, DbError> {
@@ -188,6 +236,9 @@ pub async fn settle(
             .value(":due_sk", s(outbox_due_sk(&due, &mail.id)))
             .value(":err", error()),
     };
+    let expr = expr
+        .when("lease_until = :lease")
+        .value(":lease", s(fixed(lease)));
     store.update(&outbox_pk(&mail.id), OUTBOX_SK, expr).await?;
     if delivery != Delivery::Queued {
         if let Some(track) = &mail.track {

@@ -222,6 +222,19 @@ impl Tx {
             .send()
             .await;
         store.record(started);
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(SdkError::ServiceError(e))
+                if matches!(
+                    e.err(),
+                    TransactWriteItemsError::TransactionCanceledException(_)
+                ) =>
+            {
+                "condition_failed"
+            }
+            Err(_) => "error",
+        };
+        crate::platform::metrics::dynamodb("TransactWriteItems", outcome, started.elapsed());
         match result {
             Ok(_) => Ok(()),
             Err(SdkError::ServiceError(service)) => match service.err() {

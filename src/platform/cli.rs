@@ -8,6 +8,7 @@ use crate::accounts::model::Email;
 use crate::accounts::store as users;
 use crate::db::{schema, Store};
 use clap::{Parser, Subcommand};
+use std::future::IntoFuture;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -223,7 +224,14 @@ pub async fn healthcheck(addr: std::net::SocketAddr) -> Result<(), String> {
         .map_err(|_| format!("{addr}: no answer within 3 s"))?
 }
 
-/// Builds the state from the configuration, prepares the table, and serves until Ctrl-C/SIGTERM.
+/// How long after SIGTERM the process may take to exit (in-flight requests, the worker's
+/// current mail). ECS waits 30 s before SIGKILL; a load balancer stops sending new requests
+/// to a deregistering task at once.
+pub const STOP_WITHIN: std::time::Duration = std::time::Duration::from_secs(9);
+
+/// Builds the state from the configuration, prepares the table, and serves until Ctrl-C or
+/// SIGTERM. Then: the listener stops accepting, live streams end, in-flight requests finish,
+/// the worker stops after its current mail; all within [`STOP_WITHIN`].
 pub async fn run_server(
     config: Config,
     options: leptos::config::LeptosOptions,
@@ -240,20 +248,69 @@ pub async fn run_server(
             Err(e) => return Err(format!("could not load the demo data: {e}")),
         }
     }
-    super::worker::spawn(state.clone());
+    let stop = state.stopping.clone();
+    super::metrics::install();
+    let admin = config
+        .metrics_addr
+        .map(|a| tokio::spawn(super::metrics::serve_admin(a, stop.clone())));
+    let worker = super::worker::spawn(state.clone());
     super::memory::spawn_trimmer();
+    let hub = state.live.clone();
     let app = super::router::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(
+    let deadline = {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            stop.cancel();
+            // Streams never finish by themselves: end them so that the drain can.
+            hub.close_all();
+            tokio::time::Instant::now() + STOP_WITHIN
+        })
+    };
+    let serve = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| e.to_string())
+    .with_graceful_shutdown(stop.clone().cancelled_owned())
+    .into_future();
+    tokio::pin!(serve);
+    // Until the signal, only the server; after it, the server's drain up to the deadline.
+    let served = tokio::select! {
+        r = &mut serve => Some(r),
+        _ = stop.cancelled() => None,
+    };
+    let until = if served.is_some() {
+        // The server ended without a signal (an error): stop the rest too.
+        deadline.abort();
+        stop.cancel();
+        tokio::time::Instant::now() + STOP_WITHIN
+    } else {
+        deadline
+            .await
+            .unwrap_or_else(|_| tokio::time::Instant::now() + STOP_WITHIN)
+    };
+    let served = match served {
+        Some(r) => r,
+        None => match tokio::time::timeout_at(until, &mut serve).await {
+            Ok(r) => r,
+            Err(_) => {
+                tracing::warn!("requests still running at the shutdown deadline: exiting");
+                Ok(())
+            }
+        },
+    };
+    if tokio::time::timeout_at(until, worker).await.is_err() {
+        tracing::warn!("the worker did not stop by the shutdown deadline");
+    }
+    if let Some(admin) = admin {
+        let _ = tokio::time::timeout_at(until, admin).await;
+    }
+    tracing::info!("stopped");
+    served.map_err(|e| e.to_string())
 }
 
 /// DynamoDB Local may still be starting: try for a while before giving up.

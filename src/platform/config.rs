@@ -71,6 +71,11 @@ pub struct Config {
     #[arg(long, env = "TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
 
+    /// Address of the admin listener serving `/metrics` (Prometheus); unset: no metrics
+    /// listener. Keep it off the public network (the CloudFormation stack does).
+    #[arg(long, env = "METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
     /// Public base URL, used in links inside emails.
     #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
     pub public_url: String,

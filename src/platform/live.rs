@@ -86,6 +86,7 @@ impl LiveHub {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut tabs) = self.tabs.lock() {
             tabs.insert(id, tab);
+            super::metrics::live_connections(tabs.len());
         }
         id
     }
@@ -93,6 +94,16 @@ impl LiveHub {
     fn remove(&self, id: u64) {
         if let Ok(mut tabs) = self.tabs.lock() {
             tabs.remove(&id);
+            super::metrics::live_connections(tabs.len());
+        }
+    }
+
+    /// Ends every stream (the server is stopping): each response finishes cleanly and the
+    /// browser reconnects, to another instance.
+    pub fn close_all(&self) {
+        if let Ok(mut tabs) = self.tabs.lock() {
+            tabs.clear();
+            super::metrics::live_connections(0);
         }
     }
 
@@ -102,6 +113,7 @@ impl LiveHub {
             return Vec::new();
         };
         tabs.retain(|_, t| !t.tx.is_closed() && t.opened.elapsed() < MAX_LIFETIME);
+        super::metrics::live_connections(tabs.len());
         tabs.iter()
             .map(|(id, t)| Snapshot {
                 id: *id,
@@ -254,6 +266,9 @@ pub async fn live_stream(
     Query(q): Query<LiveQuery>,
     headers: HeaderMap,
 ) -> Result<Sse<axum::response::sse::KeepAliveStream<TabStream>>, AppError> {
+    if state.stopping.is_cancelled() {
+        return Err(AppError::Unavailable);
+    }
     let hub = state.live.clone();
     let store = state.store.for_request(hub.metrics.clone());
     let conversation = q.c.filter(|c| !c.is_empty());

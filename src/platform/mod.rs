@@ -19,6 +19,7 @@ pub mod csrf;
 pub mod live;
 pub mod mail;
 pub mod memory;
+pub mod metrics;
 pub mod page_cache;
 pub mod respond;
 pub mod router;

@@ -31,6 +31,9 @@ pub struct AppState {
     pub pages: Arc<PageCache>,
     pub live: Arc<LiveHub>,
     pub settings: Arc<Settings>,
+    /// Cancelled when the server is told to stop (SIGTERM, Ctrl-C): the worker stops after
+    /// its current mail, the live streams end, new live streams are refused.
+    pub stopping: tokio_util::sync::CancellationToken,
 }
 
 /// AWS clients from the standard chain, with the configured endpoints. Against a local
@@ -113,6 +116,7 @@ impl AppState {
                 trust_proxy: config.trust_proxy,
                 public_url: config.public_url.trim_end_matches('/').to_owned(),
             }),
+            stopping: tokio_util::sync::CancellationToken::new(),
         })
     }
 }

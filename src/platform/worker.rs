@@ -1,4 +1,8 @@
-//! The background worker: sends the outbox's mails, with retries and backoff.
+//! The background worker: sends the outbox's mails, with retries and backoff, and finishes
+//! interrupted multi-step changes. Every instance runs one: a mail is sent by the worker
+//! holding its lease, a step is conditional on the state it changes, so two workers never do
+//! the same thing twice. On shutdown it stops between mails (a mail it claimed is sent and
+//! settled first), so it leaves no lease held.
 
 use super::mail::Mailer;
 use super::state::AppState;
@@ -6,22 +10,33 @@ use crate::db::outbox::{self, Recipient};
 use crate::db::Store;
 use crate::error::AppError;
 use chrono::{DateTime, Duration, Utc};
+use tokio_util::sync::CancellationToken;
 
 /// How long a claimed mail is reserved for the worker that claimed it.
 const LEASE_SECS: i64 = 60;
 
-/// Sends the mails due at `now`. Returns how many were attempted.
+/// How often the outbox gauges (pending mails, oldest one's age) are read.
+const STATS_EVERY: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Sends the mails due at `now`, until `stop` is cancelled. Returns how many were attempted.
 pub async fn run_once(
     store: &Store,
     mailer: &Mailer,
     now: DateTime<Utc>,
+    stop: &CancellationToken,
 ) -> Result<usize, AppError> {
     let due = outbox::due(store, now, 25).await?;
     let mut attempted = 0;
     for mail in due {
-        if !outbox::claim(store, &mail.id, now, Duration::seconds(LEASE_SECS)).await? {
-            continue; // another worker has it
+        if stop.is_cancelled() {
+            break;
         }
+        let Some(lease) =
+            outbox::claim(store, &mail.id, now, Duration::seconds(LEASE_SECS)).await?
+        else {
+            continue; // another worker has it
+        };
+        // The send's own time limit (12 s, `state::aws_clients`) is well inside the lease.
         let result = match address(store, &mail.to).await {
             Ok(to) => {
                 let letter = mail.letter();
@@ -32,8 +47,13 @@ pub async fn run_once(
         if let Err(e) = &result {
             tracing::warn!(mail = %mail.id, attempt = mail.attempts + 1, error = %e, "mail not sent, will retry");
         }
-        let delivery = outbox::settle(store, &mail, result, now).await?;
-        tracing::info!(mail = %mail.id, state = delivery.label(), "outbox");
+        match outbox::settle(store, &mail, lease, result, now).await {
+            Ok(delivery) => tracing::info!(mail = %mail.id, state = delivery.label(), "outbox"),
+            Err(crate::db::DbError::ConditionFailed) => {
+                tracing::warn!(mail = %mail.id, "the mail's lease ran out before it was settled")
+            }
+            Err(e) => return Err(e.into()),
+        }
         attempted += 1;
     }
     Ok(attempted)
@@ -88,14 +108,34 @@ pub async fn resume_sprint_completions(store: &Store) {
     }
 }
 
-/// Runs the worker until the process ends: busy while there is work, otherwise every 2 s.
-pub fn spawn(state: AppState) {
+/// Reads the outbox gauges.
+async fn outbox_stats(store: &Store) {
+    match outbox::pending_stats(store, 10).await {
+        Ok((pending, oldest)) => {
+            let age = oldest
+                .and_then(|o| (Utc::now() - o).to_std().ok())
+                .unwrap_or_default();
+            super::metrics::outbox(pending, age);
+        }
+        Err(e) => tracing::warn!(error = %e, "could not read the outbox's depth"),
+    }
+}
+
+/// Runs the worker until `state.stopping` is cancelled: busy while there is work, otherwise
+/// every 2 s. The handle ends when the worker has stopped.
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        loop {
+        let stop = state.stopping.clone();
+        let mut stats_at: Option<std::time::Instant> = None;
+        while !stop.is_cancelled() {
+            if stats_at.is_none_or(|t| t.elapsed() >= STATS_EVERY) {
+                outbox_stats(&state.store).await;
+                stats_at = Some(std::time::Instant::now());
+            }
             resume_declines(&state.store, &state.settings.public_url).await;
             resume_cleanups(&state.store).await;
             resume_sprint_completions(&state.store).await;
-            let idle = match run_once(&state.store, &state.mailer, Utc::now()).await {
+            let idle = match run_once(&state.store, &state.mailer, Utc::now(), &stop).await {
                 Ok(n) => n == 0,
                 Err(e) => {
                     tracing::warn!(error = %e, "outbox worker: database unavailable");
@@ -103,8 +143,12 @@ pub fn spawn(state: AppState) {
                 }
             };
             if idle {
-                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
+                    _ = stop.cancelled() => {}
+                }
             }
         }
-    });
+        tracing::info!("worker stopped");
+    })
 }

@@ -222,6 +222,27 @@ pub async fn http_get(base: &str, path: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The mails in the SES emulator's store, as (recipient, subject) pairs.
+pub async fn delivered(ses: &str) -> Vec<(String, String)> {
+    let raw = http_get(ses, "/store").await;
+    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    let json: serde_json::Value = serde_json::from_str(body).unwrap_or(serde_json::Value::Null);
+    json["emails"]
+        .as_array()
+        .map(|mails| {
+            mails
+                .iter()
+                .map(|m| {
+                    (
+                        m["destination"]["to"][0].as_str().unwrap_or("").to_owned(),
+                        m["subject"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Signs up an account of `kind` ("parent", "nanny", "member").
 pub async fn user_of(store: &Store, prefix: &str, kind: &str) -> SessionUser {
     let mut form = signup_form(&unique(prefix));

@@ -347,27 +347,6 @@ async fn dynamodb_killed_mid_write_load_loses_no_acknowledged_write() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The mails in the SES emulator's store, as (recipient, subject) pairs.
-async fn delivered(ses: &str) -> Vec<(String, String)> {
-    let raw = http_get(ses, "/store").await;
-    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-    let json: serde_json::Value = serde_json::from_str(body).unwrap_or(serde_json::Value::Null);
-    json["emails"]
-        .as_array()
-        .map(|mails| {
-            mails
-                .iter()
-                .map(|m| {
-                    (
-                        m["destination"]["to"][0].as_str().unwrap_or("").to_owned(),
-                        m["subject"].as_str().unwrap_or("").to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ses_stopped_during_invitations_every_mail_delivered_once() {
     let ses_port = free_port();

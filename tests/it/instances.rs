@@ -16,6 +16,11 @@ pub struct Instance {
 
 impl Instance {
     pub async fn start(table: &str) -> Self {
+        Self::start_with(table, &[], Stdio::null()).await
+    }
+
+    /// An instance with extra environment variables, its log going to `log`.
+    pub async fn start_with(table: &str, env: &[(&str, &str)], log: Stdio) -> Self {
         let port = free_port();
         let ses =
             std::env::var("MINIJIRA_TEST_SES").unwrap_or_else(|_| "http://127.0.0.1:9".into());
@@ -31,7 +36,10 @@ impl Instance {
             .env("RUST_LOG", "warn")
             .env_remove("SEED_DEMO")
             .env_remove("CREATE_TABLE")
-            .stdout(Stdio::null())
+            .env_remove("METRICS_ADDR")
+            .env_remove("LOG_FORMAT")
+            .envs(env.iter().copied())
+            .stdout(log)
             .spawn()
             .expect("the server binary starts");
         let instance = Self {
@@ -51,6 +59,33 @@ impl Instance {
 
     pub async fn call(&self, path: &str, form: &[(&str, &str)], cookie: &str) -> Reply {
         raw_request(&self.base, "POST", path, Some(cookie), Some(form)).await
+    }
+}
+
+impl Instance {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM.
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "SIGTERM sent");
+    }
+
+    /// Waits up to `limit` for the process to exit; its status, or None if it is still running.
+    pub async fn exited_within(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let until = Instant::now() + limit;
+        while Instant::now() < until {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        None
     }
 }
 

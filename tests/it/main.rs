@@ -4,6 +4,7 @@
 mod common;
 
 mod accounts;
+mod deploy;
 mod faults;
 mod fuzz;
 mod hardening;
@@ -12,6 +13,7 @@ mod instances;
 mod layers;
 mod live_streams;
 mod messages;
+mod operate;
 mod projects;
 mod scrum;
 mod sitters;

@@ -768,7 +768,7 @@ async fn invitations_wait_while_ses_is_down_then_are_all_delivered_once() {
     let down =
         minijira::platform::mail::Mailer::new(down, "minijira <no-reply@minijira.local>".into());
     let now = chrono::Utc::now();
-    let attempted = minijira::platform::worker::run_once(&store, &down, now)
+    let attempted = minijira::platform::worker::run_once(&store, &down, now, &Default::default())
         .await
         .unwrap();
     assert!(attempted >= 2);
@@ -782,12 +782,17 @@ async fn invitations_wait_while_ses_is_down_then_are_all_delivered_once() {
     // SES back: after the backoff, everything is delivered.
     let later = now + chrono::Duration::hours(1);
     state.mailer = state.mailer.clone();
-    minijira::platform::worker::run_once(&store, &state.mailer, later)
+    minijira::platform::worker::run_once(&store, &state.mailer, later, &Default::default())
         .await
         .unwrap();
-    minijira::platform::worker::run_once(&store, &state.mailer, later + chrono::Duration::hours(1))
-        .await
-        .unwrap();
+    minijira::platform::worker::run_once(
+        &store,
+        &state.mailer,
+        later + chrono::Duration::hours(1),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
     let board = db::board(&store, &key, &pm.id).await.unwrap().unwrap();
     for who in [&a, &b] {
         assert_eq!(

@@ -121,7 +121,7 @@ fn job_form(city: &str, start: &str, end: &str) -> JobForm {
     }
 }
 
-fn future() -> JobForm {
+pub fn future() -> JobForm {
     job_form("Paris", "2030-01-10T18:00", "2030-01-10T23:00")
 }
 
