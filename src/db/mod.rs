@@ -154,11 +154,7 @@ impl Store {
             Err(DbError::Unavailable(_)) => "unavailable",
             Err(_) => "error",
         };
-        crate::platform::metrics::dynamodb(
-            crate::platform::metrics::operation_name::<T>(),
-            outcome,
-            started.elapsed(),
-        );
+        observe(operation_name::<T>(), outcome, started.elapsed());
         result
     }
 
@@ -409,6 +405,22 @@ pub enum DbError {
     Decode(String),
 }
 
+/// Records one DynamoDB call in the process's metrics (`dynamodb_calls_total`,
+/// `dynamodb_call_duration_seconds`; served by `platform::metrics`).
+pub fn observe(operation: &'static str, outcome: &'static str, elapsed: std::time::Duration) {
+    metrics::counter!("dynamodb_calls_total", "operation" => operation, "outcome" => outcome)
+        .increment(1);
+    metrics::histogram!("dynamodb_call_duration_seconds", "operation" => operation)
+        .record(elapsed.as_secs_f64());
+}
+
+/// An operation's name from its output type (`…::get_item::GetItemOutput` → `GetItem`).
+fn operation_name<T>() -> &'static str {
+    let full = std::any::type_name::<T>();
+    let last = full.rsplit("::").next().unwrap_or(full);
+    last.strip_suffix("Output").unwrap_or(last)
+}
+
 impl DbError {
     fn from_sdk<E>(err: SdkError<E>) -> Self
     where
@@ -501,4 +513,20 @@ pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, DbError> {
 /// A value (a status enum, a struct) as DynamoDB stores it, through its `Serialize`.
 pub fn value<T: serde::Serialize>(v: &T) -> Result<AttributeValue, DbError> {
     serde_dynamo::to_attribute_value(v).map_err(|e| DbError::Decode(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn operation_names_come_from_the_output_type() {
+        use aws_sdk_dynamodb::operation::{get_item, transact_write_items};
+        assert_eq!(
+            super::operation_name::<get_item::GetItemOutput>(),
+            "GetItem"
+        );
+        assert_eq!(
+            super::operation_name::<transact_write_items::TransactWriteItemsOutput>(),
+            "TransactWriteItems"
+        );
+    }
 }

@@ -234,7 +234,7 @@ impl Tx {
             }
             Err(_) => "error",
         };
-        crate::platform::metrics::dynamodb("TransactWriteItems", outcome, started.elapsed());
+        super::observe("TransactWriteItems", outcome, started.elapsed());
         match result {
             Ok(_) => Ok(()),
             Err(SdkError::ServiceError(service)) => match service.err() {

@@ -249,10 +249,11 @@ pub async fn run_server(
         }
     }
     let stop = state.stopping.clone();
-    super::metrics::install();
-    let admin = config
-        .metrics_addr
-        .map(|a| tokio::spawn(super::metrics::serve_admin(a, stop.clone())));
+    // Metrics are recorded only where something can read them.
+    let admin = config.metrics_addr.map(|a| {
+        super::metrics::install();
+        tokio::spawn(super::metrics::serve_admin(a, stop.clone()))
+    });
     let worker = super::worker::spawn(state.clone());
     super::memory::spawn_trimmer();
     let hub = state.live.clone();

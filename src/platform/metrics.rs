@@ -6,7 +6,7 @@
 //! | --- | --- | --- |
 //! | `http_requests_total` | method, route, status | requests answered |
 //! | `http_request_duration_seconds` | method, route | time to the response head (histogram) |
-//! | `dynamodb_calls_total` | operation, outcome | DynamoDB calls (`ok`, `condition_failed`, `unavailable`, `error`) |
+//! | `dynamodb_calls_total` (recorded by `db`) | operation, outcome | DynamoDB calls (`ok`, `condition_failed`, `unavailable`, `error`) |
 //! | `dynamodb_call_duration_seconds` | operation | their latency, retries included (histogram) |
 //! | `outbox_pending_mails` | | mails queued, not yet sent or failed for good |
 //! | `outbox_oldest_pending_age_seconds` | | age of the oldest of them (0 when none) |
@@ -121,14 +121,6 @@ pub fn request(method: &str, route: String, status: u16, elapsed: Duration) {
         .record(elapsed.as_secs_f64());
 }
 
-/// Records one DynamoDB call.
-pub fn dynamodb(operation: &'static str, outcome: &'static str, elapsed: Duration) {
-    metrics::counter!("dynamodb_calls_total", "operation" => operation, "outcome" => outcome)
-        .increment(1);
-    metrics::histogram!("dynamodb_call_duration_seconds", "operation" => operation)
-        .record(elapsed.as_secs_f64());
-}
-
 /// The outbox's depth and the age of its oldest pending mail.
 pub fn outbox(pending: u64, oldest_age: Duration) {
     metrics::gauge!("outbox_pending_mails").set(pending as f64);
@@ -140,30 +132,9 @@ pub fn live_connections(n: usize) {
     metrics::gauge!("live_connections").set(n as f64);
 }
 
-/// The operation's name from its output type (`…::get_item::GetItemOutput` → `GetItem`).
-pub fn operation_name<T>() -> &'static str {
-    let full = std::any::type_name::<T>();
-    let last = full.rsplit("::").next().unwrap_or(full);
-    last.strip_suffix("Output").unwrap_or(last)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn operation_names_come_from_the_output_type() {
-        assert_eq!(
-            operation_name::<aws_sdk_dynamodb::operation::get_item::GetItemOutput>(),
-            "GetItem"
-        );
-        assert_eq!(
-            operation_name::<
-                aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsOutput,
-            >(),
-            "TransactWriteItems"
-        );
-    }
 
     #[test]
     fn the_exposition_carries_recorded_metrics() {
@@ -174,7 +145,7 @@ mod tests {
             200,
             Duration::from_millis(3),
         );
-        dynamodb("Query", "ok", Duration::from_millis(2));
+        crate::db::observe("Query", "ok", Duration::from_millis(2));
         outbox(3, Duration::from_secs(42));
         live_connections(2);
         let text = render();

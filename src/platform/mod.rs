@@ -5,7 +5,7 @@
 //!   `config`, `token` (the JWT), `mail` (SES).
 //! - The middleware and entry points, which sit above every area: `session` (the cookie,
 //!   renewed against `accounts::rules`), `assets` (static files), `page_cache`, `live` (pushed updates), `csrf`, `security`, `telemetry`, `router`, `cli`,
-//!   `worker` (outbox, resumed clean-ups), `seed` (demo data).
+//!   `worker` (outbox, resumed clean-ups), `metrics` (Prometheus, admin port), `seed` (demo data).
 //!
 //! Layer rule: the request kit imports no area module but the shared `model`s; only the
 //! middleware and entry points call into the areas.
