@@ -98,13 +98,20 @@ fn sdk_key(schema: &[KeySchemaElement]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn sdk_projection(p: Option<&Projection>) -> (String, Vec<String>) {
-    let p = p.expect("an index has a projection");
+/// A described index (global or local) as (name, its key, projection type, non-key attributes).
+fn sdk_index(
+    name: Option<&str>,
+    key: &[KeySchemaElement],
+    projection: Option<&Projection>,
+) -> (String, Index) {
+    let p = projection.expect("an index has a projection");
+    let kind = p
+        .projection_type()
+        .map(|t| t.as_str().to_owned())
+        .unwrap_or_default();
     (
-        p.projection_type()
-            .map(|t| t.as_str().to_owned())
-            .unwrap_or_default(),
-        p.non_key_attributes().to_vec(),
+        name.unwrap_or_default().to_owned(),
+        (sdk_key(key), kind, p.non_key_attributes().to_vec()),
     )
 }
 
@@ -150,24 +157,12 @@ async fn created_shape() -> Shape {
         global: table
             .global_secondary_indexes()
             .iter()
-            .map(|i| {
-                let (kind, extra) = sdk_projection(i.projection());
-                (
-                    i.index_name().unwrap_or_default().to_owned(),
-                    (sdk_key(i.key_schema()), kind, extra),
-                )
-            })
+            .map(|i| sdk_index(i.index_name(), i.key_schema(), i.projection()))
             .collect(),
         local: table
             .local_secondary_indexes()
             .iter()
-            .map(|i| {
-                let (kind, extra) = sdk_projection(i.projection());
-                (
-                    i.index_name().unwrap_or_default().to_owned(),
-                    (sdk_key(i.key_schema()), kind, extra),
-                )
-            })
+            .map(|i| sdk_index(i.index_name(), i.key_schema(), i.projection()))
             .collect(),
         stream: table
             .stream_specification()

@@ -231,22 +231,10 @@ async fn two_workers_send_every_mail_exactly_once() {
 
 #[tokio::test]
 async fn an_interrupted_booking_is_finished_once_by_two_workers() {
-    use minijira::sitters::{model::ApplicationStatus, rules, store as sitters};
+    use minijira::sitters::{model::ApplicationStatus, store as sitters};
     let store = state().await.store;
-    let parent = user_of(&store, "opar", "parent").await;
-    let job = rules::post_job(&store, &parent, &crate::sitters::future())
-        .await
-        .unwrap();
-    let mut nannies = Vec::new();
-    for _ in 0..12 {
-        let n = user_of(&store, "onan", "nanny").await;
-        rules::apply(&store, &n, &job.id, "").await.unwrap();
-        nannies.push(n);
-    }
     // The booking committed and the server stopped before its decline step.
-    rules::book_only(&store, &job.id, &parent.id, &nannies[0].id, "http://app")
-        .await
-        .unwrap();
+    let (job, nannies) = crate::sitters::interrupted_booking(&store, 12).await;
     assert!(sitters::pending_declines(&store, 10)
         .await
         .unwrap()

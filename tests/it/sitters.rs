@@ -121,7 +121,7 @@ fn job_form(city: &str, start: &str, end: &str) -> JobForm {
     }
 }
 
-pub fn future() -> JobForm {
+fn future() -> JobForm {
     job_form("Paris", "2030-01-10T18:00", "2030-01-10T23:00")
 }
 
@@ -413,21 +413,30 @@ async fn after_booking_with_thirty_applications_none_is_left_pending() {
     assert_eq!(mails.len(), 30);
 }
 
+/// A job with `applicants` applications whose first applicant was booked by the booking
+/// transaction alone: as if the server stopped right after it, before the decline step.
+pub async fn interrupted_booking(
+    store: &Store,
+    applicants: usize,
+) -> (Job, Vec<minijira::accounts::model::SessionUser>) {
+    let parent = user_of(store, "par", "parent").await;
+    let job = svc::post_job(store, &parent, future()).await.unwrap();
+    let mut nannies = Vec::new();
+    for _ in 0..applicants {
+        let n = user_of(store, "nan", "nanny").await;
+        svc::apply(store, &n, &job.id, "").await.unwrap();
+        nannies.push(n);
+    }
+    db::book_only(store, &job.id, &parent.id, &nannies[0].id, "http://app")
+        .await
+        .unwrap();
+    (job, nannies)
+}
+
 #[tokio::test]
 async fn an_interrupted_decline_step_is_resumed_by_the_worker() {
     let store = store().await;
-    let parent = user_of(&store, "par", "parent").await;
-    let job = svc::post_job(&store, &parent, future()).await.unwrap();
-    let mut nannies = Vec::new();
-    for _ in 0..30 {
-        let n = user_of(&store, "nan", "nanny").await;
-        svc::apply(&store, &n, &job.id, "").await.unwrap();
-        nannies.push(n);
-    }
-    // The server stops right after the booking transaction.
-    db::book_only(&store, &job.id, &parent.id, &nannies[0].id, "http://app")
-        .await
-        .unwrap();
+    let (job, _) = interrupted_booking(&store, 30).await;
     assert_eq!(pending(&store, &job.id).await, 29);
     assert_eq!(
         db::pending_declines(&store, 10).await.unwrap(),
