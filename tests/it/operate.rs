@@ -274,14 +274,8 @@ async fn an_interrupted_booking_is_finished_once_by_two_workers() {
             .contains(&job.id),
         "the decline task is done"
     );
-    let (_, apps) = sitters::job_with_applications(&store, &job.id)
-        .await
-        .unwrap()
-        .unwrap();
     assert_eq!(
-        apps.iter()
-            .filter(|a| a.status == ApplicationStatus::Declined)
-            .count(),
+        crate::sitters::applications_in(&store, &job.id, ApplicationStatus::Declined).await,
         11
     );
     let booked = mails_to(address(0)).await;

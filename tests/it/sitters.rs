@@ -129,14 +129,17 @@ fn past() -> JobForm {
     job_form("Paris", "2020-01-10T18:00", "2020-01-10T23:00")
 }
 
-async fn pending(store: &Store, job: &str) -> usize {
+/// How many of a job's applications are in `status`.
+pub async fn applications_in(store: &Store, job: &str, status: ApplicationStatus) -> usize {
     let (_, apps) = db::job_with_applications(store, job)
         .await
         .unwrap()
         .unwrap();
-    apps.iter()
-        .filter(|a| a.status == ApplicationStatus::Pending)
-        .count()
+    apps.iter().filter(|a| a.status == status).count()
+}
+
+async fn pending(store: &Store, job: &str) -> usize {
+    applications_in(store, job, ApplicationStatus::Pending).await
 }
 
 #[tokio::test]
@@ -388,14 +391,8 @@ async fn after_booking_with_thirty_applications_none_is_left_pending() {
         .await
         .unwrap();
     assert_eq!(pending(&store, &job.id).await, 0);
-    let (_, apps) = db::job_with_applications(&store, &job.id)
-        .await
-        .unwrap()
-        .unwrap();
     assert_eq!(
-        apps.iter()
-            .filter(|a| a.status == ApplicationStatus::Declined)
-            .count(),
+        applications_in(&store, &job.id, ApplicationStatus::Declined).await,
         29
     );
     assert!(
