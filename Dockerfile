@@ -36,4 +36,6 @@ USER minijira
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s CMD ["/app/minijira", "healthcheck"]
 # Required at run time: JWT_SECRET, TABLE_NAME, MAIL_FROM, AWS region/credentials (standard chain).
+# Optional: METRICS_ADDR=0.0.0.0:9090 serves /metrics there (keep that port private),
+# LOG_FORMAT=json. SIGTERM stops it cleanly within 9 s.
 CMD ["/app/minijira", "serve"]

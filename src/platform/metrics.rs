@@ -44,6 +44,11 @@ pub fn install() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
+/// Whether metrics are being recorded (the recorder was installed).
+pub fn enabled() -> bool {
+    HANDLE.get().is_some_and(Option::is_some)
+}
+
 /// The text exposition of every metric.
 pub fn render() -> String {
     match install() {

@@ -128,7 +128,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
         let stop = state.stopping.clone();
         let mut stats_at: Option<std::time::Instant> = None;
         while !stop.is_cancelled() {
-            if stats_at.is_none_or(|t| t.elapsed() >= STATS_EVERY) {
+            if super::metrics::enabled() && stats_at.is_none_or(|t| t.elapsed() >= STATS_EVERY) {
                 outbox_stats(&state.store).await;
                 stats_at = Some(std::time::Instant::now());
             }
