@@ -9,6 +9,7 @@
 //! mail outbox.
 
 pub mod cursor;
+pub mod error;
 pub mod expr;
 pub mod keys;
 pub mod outbox;
@@ -29,12 +30,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+pub use error::{DbError, Outcome, Refusal};
 pub use expr::Expr;
 pub use keys::Index;
 pub use page::{PageQuery, SortKey};
 pub use tx::{Tx, TxError};
-
-use crate::error::AppError;
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -387,24 +387,6 @@ pub fn attr<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
     }
 }
 
-/// What callers need to tell apart; everything else is an internal failure.
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    /// A condition expression of a single-item write failed.
-    #[error("condition failed")]
-    ConditionFailed,
-    /// A page link that this table did not make (tampered, truncated, or another list's).
-    #[error("bad cursor")]
-    BadCursor,
-    /// The database could not be reached or is throttling.
-    #[error("dynamodb unavailable: {0}")]
-    Unavailable(String),
-    #[error("dynamodb error: {0}")]
-    Other(String),
-    #[error("item decoding failed: {0}")]
-    Decode(String),
-}
-
 /// Records one DynamoDB call in the process's metrics (`dynamodb_calls_total`,
 /// `dynamodb_call_duration_seconds`; served by `platform::metrics`).
 pub fn observe(operation: &'static str, outcome: &'static str, elapsed: std::time::Duration) {
@@ -420,74 +402,6 @@ fn operation_name<T>() -> &'static str {
     let last = full.rsplit("::").next().unwrap_or(full);
     last.strip_suffix("Output").unwrap_or(last)
 }
-
-impl DbError {
-    fn from_sdk<E>(err: SdkError<E>) -> Self
-    where
-        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    {
-        match &err {
-            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => {
-                Self::Unavailable(error_chain(&err))
-            }
-            SdkError::ServiceError(service) => {
-                let code = service.err().code().unwrap_or_default();
-                match code {
-                    "ConditionalCheckFailedException" => Self::ConditionFailed,
-                    "ProvisionedThroughputExceededException"
-                    | "ThrottlingException"
-                    | "RequestLimitExceeded"
-                    | "InternalServerError"
-                    | "ServiceUnavailable" => Self::Unavailable(code.to_owned()),
-                    _ => Self::Other(format!(
-                        "{code}: {}",
-                        service.err().message().unwrap_or_default()
-                    )),
-                }
-            }
-            SdkError::ResponseError(_) => Self::Unavailable(error_chain(&err)),
-            _ => Self::Other(error_chain(&err)),
-        }
-    }
-}
-
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut out = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
-}
-
-impl From<DbError> for AppError {
-    fn from(err: DbError) -> Self {
-        match err {
-            DbError::Unavailable(cause) => AppError::unavailable(cause),
-            DbError::BadCursor => AppError::bad_page_link(),
-            other => AppError::internal(other),
-        }
-    }
-}
-
-/// What an area's store reports when a write is refused: one of the area's named outcomes
-/// (`R`), or a database failure. The area's rules turn `R` into the user's [`AppError`].
-#[derive(Debug)]
-pub enum Refusal<R> {
-    Refused(R),
-    Db(DbError),
-}
-
-impl<R> From<DbError> for Refusal<R> {
-    fn from(e: DbError) -> Self {
-        Self::Db(e)
-    }
-}
-
-/// A store result whose refusals are the area's outcomes `R`.
-pub type Outcome<T, R> = Result<T, Refusal<R>>;
 
 pub fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
