@@ -57,8 +57,9 @@ pub async fn sign_up(store: &Store, form: &SignUpForm) -> Result<User, AppError>
 ///
 /// Throttling: at most `LIMIT` attempts are evaluated per account and per client address over
 /// this minute and the one before; past that, attempts are refused before any password is
-/// checked. Each attempt first takes a slot (an atomic increment of both counters) and gives it
-/// back unless its password was wrong, so that concurrent attempts cannot all pass the check.
+/// checked. Each attempt first takes a slot in both counters (a conditional, idempotent write:
+/// see `throttle`) and gives it back unless its password was wrong, so that concurrent
+/// attempts cannot all pass the check and a retried write never counts twice.
 pub async fn sign_in_from(
     store: &Store,
     client: &str,
@@ -77,13 +78,18 @@ pub async fn sign_in_from(
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
         .collect();
+    let attempt = ulid::Ulid::new().to_string();
     let (before, now) = futures::join!(
         throttle::counts(store, &keys, minute - 1),
-        throttle::add(store, &keys, minute, 1)
+        throttle::take(store, &keys, minute, &attempt, LIMIT)
     );
     let (before, now) = (before?, now?);
-    if before.iter().zip(&now).any(|(b, n)| b + n > LIMIT) {
-        throttle::add(store, &keys, minute, -1).await?;
+    let over = before
+        .iter()
+        .zip(&now)
+        .any(|(b, n)| n.is_none_or(|n| b + n > LIMIT));
+    if over {
+        throttle::release(store, &keys, minute, &attempt).await?;
         return Err(AppError::TooManyRequests(
             "Too many failed sign-ins. Wait a minute, then try again.".into(),
         ));
@@ -91,7 +97,7 @@ pub async fn sign_in_from(
     let result = check_password(store, email, password).await;
     if !matches!(result, Err(AppError::InvalidCredentials)) {
         // Only wrong passwords keep their slot.
-        if let Err(e) = throttle::add(store, &keys, minute, -1).await {
+        if let Err(e) = throttle::release(store, &keys, minute, &attempt).await {
             tracing::warn!(error = %e, "could not give back a sign-in slot");
         }
     }

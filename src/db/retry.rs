@@ -39,6 +39,14 @@ impl Backoff {
         }
     }
 
+    /// A backoff allowing `retries` tries after the first one.
+    pub fn with_retries(retries: u32) -> Self {
+        Self {
+            retries_left: retries,
+            delay_ms: FIRST_DELAY_MS,
+        }
+    }
+
     /// Sleeps before the next try (the delay plus up to as much again at random) and returns
     /// true; returns false at once when the tries are used up.
     pub async fn wait(&mut self) -> bool {

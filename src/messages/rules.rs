@@ -49,7 +49,14 @@ pub async fn start(store: &Store, me: &PersonRef, other: &PersonRef) -> Result<S
             "You cannot start a conversation with yourself.",
         ));
     }
-    Ok(store::start(store, me, other).await?)
+    match store::start(store, me, other).await {
+        Ok(id) => Ok(id),
+        // Only a start can lose every race; a conversation always has its participants.
+        Err(Refusal::Refused(_)) => Err(AppError::conflict(
+            "Too many changes at once: the conversation was not started. Try again.",
+        )),
+        Err(Refusal::Db(e)) => Err(e.into()),
+    }
 }
 
 /// Sends a message into a conversation of mine.

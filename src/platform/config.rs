@@ -71,6 +71,12 @@ pub struct Config {
     #[arg(long, env = "TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
 
+    /// With TRUST_PROXY, how many proxies of ours append to X-Forwarded-For (an ALB alone: 1).
+    /// The client's address is that many entries from the right: the entries before it are
+    /// whatever the client sent.
+    #[arg(long, env = "PROXY_HOPS", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub proxy_hops: u8,
+
     /// Address of the admin listener serving `/metrics` (Prometheus); unset: no metrics
     /// listener. Keep it off the public network (the CloudFormation stack does).
     #[arg(long, env = "METRICS_ADDR")]

@@ -42,18 +42,13 @@ impl Ctx {
         MaybeAuthUser::from_parts(&self.parts).0
     }
 
-    /// The client's address: the connection's peer, or with TRUST_PROXY the first address of
-    /// X-Forwarded-For (which only a trusted proxy may set).
+    /// The client's address: the connection's peer, or with TRUST_PROXY the address our
+    /// proxies saw (see [`forwarded_client`]).
     pub fn client_addr(&self) -> String {
-        if self.state.settings.trust_proxy {
-            if let Some(first) = self
-                .parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-            {
-                return first.trim().chars().take(64).collect();
+        let settings = &self.state.settings;
+        if settings.trust_proxy {
+            if let Some(addr) = forwarded_client(&self.parts.headers, settings.proxy_hops) {
+                return addr;
             }
         }
         self.parts
@@ -87,5 +82,46 @@ impl Ctx {
         if let Some(res) = use_context::<ResponseOptions>() {
             res.append_header(SET_COOKIE, clear_cookie(self.state.settings.secure_cookies));
         }
+    }
+}
+
+/// The client's address in X-Forwarded-For behind `hops` proxies of ours, each of which appends
+/// the address it received from: the `hops`-th entry from the right (every header line read, in
+/// order). Entries further left are whatever the client sent, so they are never used; with
+/// fewer entries than `hops`, the left-most one (the request came through fewer proxies).
+pub fn forwarded_client(headers: &http::HeaderMap, hops: u8) -> Option<String> {
+    let entries: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let hops = usize::from(hops.max(1));
+    let entry = entries.get(entries.len().saturating_sub(hops))?;
+    (!entry.is_empty()).then(|| entry.chars().take(64).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+
+    fn headers(lines: &[&str]) -> http::HeaderMap {
+        let mut h = http::HeaderMap::new();
+        for l in lines {
+            h.append("x-forwarded-for", l.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn the_client_is_counted_from_the_right() {
+        let h = headers(&["1.1.1.1, 2.2.2.2", "3.3.3.3"]);
+        assert_eq!(forwarded_client(&h, 1).as_deref(), Some("3.3.3.3"));
+        assert_eq!(forwarded_client(&h, 2).as_deref(), Some("2.2.2.2"));
+        assert_eq!(forwarded_client(&h, 3).as_deref(), Some("1.1.1.1"));
+        assert_eq!(forwarded_client(&h, 9).as_deref(), Some("1.1.1.1"));
+        assert_eq!(forwarded_client(&headers(&[]), 1), None);
+        assert_eq!(forwarded_client(&headers(&["1.1.1.1, "]), 1), None);
     }
 }

@@ -101,12 +101,13 @@ pub async fn serve_admin(addr: std::net::SocketAddr, stop: tokio_util::sync::Can
     }
 }
 
-/// The route label of a request: the router's pattern (`/p/{key}/board`), a server function's
-/// path, or `other` (unknown paths: the label's values stay a small set).
+/// The route label of a request: the router's pattern (`/p/{key}/board`, or a registered
+/// server function's path, which the router matched), `/assets` for static files, and `other`
+/// for everything else, whatever its status: a label's values are a small, fixed set, so no
+/// request can add a series (an unmatched `/api/<anything>` refused by the CSRF guard included).
 pub fn route_of(req: &axum::extract::Request) -> String {
     match req.extensions().get::<MatchedPath>() {
         Some(m) if !m.as_str().contains('*') => m.as_str().to_owned(),
-        _ if req.uri().path().starts_with("/api/") => req.uri().path().to_owned(),
         _ if req.uri().path().starts_with("/assets/") => "/assets".to_owned(),
         _ => "other".to_owned(),
     }
@@ -114,11 +115,10 @@ pub fn route_of(req: &axum::extract::Request) -> String {
 
 /// Records one answered request.
 pub fn request(method: &str, route: String, status: u16, elapsed: Duration) {
-    // A server-function path that does not exist is not a route of its own.
-    let route = if status == 404 && route.starts_with("/api/") {
-        "other".to_owned()
-    } else {
-        route
+    // Methods too come from the client: only the standard ones are labels of their own.
+    let method = match method {
+        "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" => method,
+        _ => "other",
     };
     metrics::counter!("http_requests_total", "method" => method.to_owned(), "route" => route.clone(), "status" => status.to_string())
         .increment(1);

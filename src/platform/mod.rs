@@ -16,6 +16,7 @@ pub mod coalesce;
 pub mod config;
 pub mod context;
 pub mod csrf;
+pub mod health;
 pub mod live;
 pub mod mail;
 pub mod memory;

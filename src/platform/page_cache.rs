@@ -17,11 +17,14 @@
 //! - a copy is at most [`MAX_AGE`] old (pages show dates such as "3 days left");
 //! - memory is bounded: at most `capacity` bytes of pages, least recently used dropped first.
 //!
-//! Only complete `200 text/html` pages without a `Set-Cookie` are kept. The per-request CSP
-//! nonce is cut out of the kept page and a fresh one put in on each serve, so a cached page is
-//! byte for byte what rendering it again would give (same nonce handling, same everything).
+//! Only complete `200 text/html` pages without a `Set-Cookie` are kept. The page is cut where
+//! the nonce this request made (`security::PageNonce`, 128 random bits no page text can know in
+//! advance) was rendered, and each serve puts in the nonce of the request it serves, so a
+//! cached page is byte for byte what rendering it again would give. The page's own text is
+//! never searched for something that looks like a nonce.
 
 use super::coalesce::Coalescer;
+use super::security::PageNonce;
 use super::session::{DeactivatedSession, Session};
 use super::state::AppState;
 use crate::accounts::model::AccountStatus;
@@ -30,7 +33,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, DATE, SET_COOKIE};
+use http::header::{CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE, DATE, SET_COOKIE};
 use http::{HeaderMap, Method, StatusCode};
 use lru::LruCache;
 use std::sync::{Arc, Mutex};
@@ -191,22 +194,26 @@ pub async fn page_cache_layer(
         return next.run(req).await;
     }
     let key = cache_key(&session, &req);
+    let Some(nonce) = req.extensions().get::<PageNonce>().map(|n| n.0.clone()) else {
+        // Outside the policy layer (never in the router): nothing to cut the page at.
+        return next.run(req).await;
+    };
     if let Some(copy) = state.pages.get(&key, &now.versions) {
-        let mut res = serve(&state, &copy);
+        let mut res = serve(&copy, &nonce);
         res.extensions_mut().insert(CacheStatus::Hit { shared });
         return res;
     }
     let res = next.run(req).await;
-    let mut res = keep(&state, key, now.versions, res).await;
+    let mut res = keep(&state, key, now.versions, &nonce, res).await;
     if res.status() == StatusCode::OK {
         res.extensions_mut().insert(CacheStatus::Miss { shared });
     }
     res
 }
 
-/// The kept page with a fresh nonce, and its Content-Security-Policy naming that nonce.
-fn serve(state: &AppState, copy: &Copy) -> Response {
-    let nonce = leptos::nonce::Nonce::new();
+/// The kept page with the serving request's nonce where the nonce was (the policy layer
+/// names that nonce in the page's Content-Security-Policy).
+fn serve(copy: &Copy, nonce: &str) -> Response {
     let mut body = Vec::with_capacity(copy.size + 64);
     for (i, piece) in copy.pieces.iter().enumerate() {
         if i > 0 {
@@ -216,15 +223,16 @@ fn serve(state: &AppState, copy: &Copy) -> Response {
     }
     let mut res = Response::new(Body::from(body));
     *res.headers_mut() = copy.headers.clone();
-    let policy = super::security::page_policy(&state.leptos_options, Some(&nonce));
-    if let Ok(v) = http::HeaderValue::from_str(&policy) {
-        res.headers_mut()
-            .insert(http::header::CONTENT_SECURITY_POLICY, v);
-    }
     res
 }
 
-async fn keep(state: &AppState, key: String, versions: Vec<u64>, res: Response) -> Response {
+async fn keep(
+    state: &AppState,
+    key: String,
+    versions: Vec<u64>,
+    nonce: &str,
+    res: Response,
+) -> Response {
     let cacheable = res.status() == StatusCode::OK
         && !res.headers().contains_key(SET_COOKIE)
         && res
@@ -247,12 +255,9 @@ async fn keep(state: &AppState, key: String, versions: Vec<u64>, res: Response) 
                 .into_response();
         }
     };
-    let pieces = match super::security::page_nonce(&bytes) {
-        Some(nonce) => split(&bytes, nonce.as_bytes()),
-        None => vec![bytes.clone()],
-    };
+    let pieces = split(&bytes, nonce.as_bytes());
     let mut headers = parts.headers.clone();
-    for name in [SET_COOKIE, DATE, CONTENT_LENGTH] {
+    for name in [SET_COOKIE, DATE, CONTENT_LENGTH, CONTENT_SECURITY_POLICY] {
         headers.remove(name);
     }
     state.pages.put(

@@ -12,7 +12,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use http::StatusCode;
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -37,6 +37,13 @@ pub fn router(state: AppState) -> Router {
         move || {
             provide_context(state.clone());
             provide_context(assets.clone());
+            // The page's scripts carry the nonce the policy layer made for this request (this
+            // runs after leptos_axum provided a nonce of its own, and replaces it).
+            let nonce = use_context::<http::request::Parts>()
+                .and_then(|p| p.extensions.get::<super::security::PageNonce>().cloned());
+            if let Some(nonce) = nonce {
+                provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+            }
         }
     };
     let options = state.leptos_options.clone();
@@ -83,14 +90,27 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// 200 when DynamoDB answers, 503 otherwise.
+/// 200 when DynamoDB answers, 503 otherwise; judged at most once per `health::HEALTHY_FOR` (once
+/// per `health::UNHEALTHY_FOR` after a failure) whatever the number of requests, so a flood of public
+/// health checks is not a flood of DescribeTable calls (a control-plane call, throttled at a
+/// low rate).
 async fn healthz(State(state): State<AppState>, req: axum::extract::Request) -> impl IntoResponse {
     let store = state.store_for(req.extensions());
-    match schema::ping(&store).await {
-        Ok(()) => (StatusCode::OK, "ok"),
-        Err(e) => {
-            tracing::warn!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "dynamodb unreachable")
-        }
+    let healthy = state
+        .health
+        .judge(|| async move {
+            match schema::ping(&store).await {
+                Ok(()) => true,
+                Err(e) => {
+                    tracing::warn!(error = %e, "health check failed");
+                    false
+                }
+            }
+        })
+        .await;
+    if healthy {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "dynamodb unreachable")
     }
 }

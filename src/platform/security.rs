@@ -3,15 +3,14 @@
 //! every response gets nosniff, a referrer policy, a frame ban, a Permissions-Policy that turns
 //! off the browser features the app never uses, and a same-origin opener policy.
 
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Router;
 use http::header::{
     CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
-use http::{HeaderValue, StatusCode};
+use http::HeaderValue;
 use leptos::config::LeptosOptions;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -27,53 +26,33 @@ pub fn page_policy(options: &LeptosOptions, nonce: Option<&str>) -> String {
     )
 }
 
-/// The nonce the page's own inline scripts carry (Leptos makes one per request).
-pub(crate) fn page_nonce(html: &[u8]) -> Option<String> {
-    let text = std::str::from_utf8(html).ok()?;
-    let start = text.find(" nonce=\"")? + " nonce=\"".len();
-    let nonce: String = text[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || "+/=_-".contains(*c))
-        .collect();
-    (!nonce.is_empty() && text[start + nonce.len()..].starts_with('"')).then_some(nonce)
-}
+/// The CSP nonce of one request, made by [`page_policy_layer`] before anything renders: the
+/// page's scripts carry it (the Leptos context gets it from here, see `router`), the page cache
+/// puts it back into a kept page, and the policy names it. It is never read back out of a page,
+/// where user text could have written something that looks like one.
+#[derive(Debug, Clone)]
+pub struct PageNonce(pub String);
 
-/// Gives every HTML page its Content-Security-Policy, naming the nonce found in the page.
+/// Makes the request's nonce and gives every HTML response the policy naming it.
 pub async fn page_policy_layer(
     State(options): State<LeptosOptions>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
-    let res = next.run(req).await;
-    if res.headers().contains_key(CONTENT_SECURITY_POLICY) {
-        // A page served from the cache carries its own.
-        return res;
-    }
+    let nonce = leptos::nonce::Nonce::new().to_string();
+    req.extensions_mut().insert(PageNonce(nonce.clone()));
+    let mut res = next.run(req).await;
     let is_html = res
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if !is_html {
-        return res;
-    }
-    let (mut parts, body) = res.into_parts();
-    let bytes = match axum::body::to_bytes(body, 8 * 1024 * 1024).await {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!(error = %e, "could not read a page to set its security policy");
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on our side. Please try again.",
-            )
-                .into_response();
+    if is_html {
+        if let Ok(v) = HeaderValue::from_str(&page_policy(&options, Some(&nonce))) {
+            res.headers_mut().insert(CONTENT_SECURITY_POLICY, v);
         }
-    };
-    let policy = page_policy(&options, page_nonce(&bytes).as_deref());
-    if let Ok(v) = HeaderValue::from_str(&policy) {
-        parts.headers.insert(CONTENT_SECURITY_POLICY, v);
     }
-    Response::from_parts(parts, Body::from(bytes))
+    res
 }
 
 /// Headers for every response; a page's own policy takes precedence over the default one.
@@ -110,18 +89,3 @@ pub const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), 
     encrypted-media=(), fullscreen=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), \
     midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), \
     sync-xhr=(), usb=(), xr-spatial-tracking=()";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_the_page_nonce() {
-        assert_eq!(
-            page_nonce(br#"<script type="module" nonce="Ab+/9_-=">x</script>"#).as_deref(),
-            Some("Ab+/9_-=")
-        );
-        assert_eq!(page_nonce(b"<p>no scripts</p>"), None);
-        assert_eq!(page_nonce(br#"<p> nonce="broken</p>"#), None);
-    }
-}

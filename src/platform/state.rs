@@ -18,6 +18,8 @@ use std::time::Duration;
 pub struct Settings {
     pub secure_cookies: bool,
     pub trust_proxy: bool,
+    /// Proxies of ours that append to X-Forwarded-For (see `Ctx::client_addr`).
+    pub proxy_hops: u8,
     pub public_url: String,
 }
 
@@ -30,6 +32,8 @@ pub struct AppState {
     pub sessions: Arc<SessionGuard>,
     pub pages: Arc<PageCache>,
     pub live: Arc<LiveHub>,
+    /// The last `/healthz` verdict.
+    pub health: Arc<super::health::HealthCheck>,
     pub settings: Arc<Settings>,
     /// Cancelled when the server is told to stop (SIGTERM, Ctrl-C): the worker stops after
     /// its current mail, the live streams end, new live streams are refused.
@@ -110,10 +114,12 @@ impl AppState {
                 config.session_check_seconds.clamp(1, 30),
             ))),
             live: Arc::new(LiveHub::default()),
+            health: Arc::default(),
             pages: Arc::new(PageCache::new(config.page_cache_mb * 1024 * 1024)),
             settings: Arc::new(Settings {
                 secure_cookies: config.secure_cookies,
                 trust_proxy: config.trust_proxy,
+                proxy_hops: config.proxy_hops,
                 public_url: config.public_url.trim_end_matches('/').to_owned(),
             }),
             stopping: tokio_util::sync::CancellationToken::new(),

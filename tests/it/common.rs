@@ -371,3 +371,43 @@ pub fn strip_nonce(page: &str) -> String {
         _ => page.to_owned(),
     }
 }
+
+/// App state on a fresh table, with extra command-line settings (`--trust-proxy`, …).
+pub async fn state_with_args(extra: &[&str]) -> AppState {
+    let ses = std::env::var("MINIJIRA_TEST_SES").unwrap_or_else(|_| "http://127.0.0.1:9".into());
+    let table = unique("it_");
+    let endpoint = ddb_endpoint();
+    let mut args = vec![
+        "minijira",
+        "--dynamodb-endpoint",
+        endpoint.as_str(),
+        "--ses-endpoint",
+        ses.as_str(),
+        "--table-name",
+        table.as_str(),
+        "--jwt-secret",
+        SECRET,
+        "--region",
+        "us-east-1",
+    ];
+    args.extend_from_slice(extra);
+    let cli = Cli::try_parse_from(args).expect("test arguments parse");
+    let state = AppState::build(&cli.config, leptos_options())
+        .await
+        .expect("state builds");
+    minijira::db::schema::ensure_table(&state.store)
+        .await
+        .expect("table created");
+    state
+}
+
+/// The DynamoDB calls a response reports in `Server-Timing`.
+pub fn ddb_calls(reply: &Reply) -> usize {
+    reply
+        .header("server-timing")
+        .and_then(|t| t.split("ddb;").nth(1))
+        .and_then(|t| t.split("desc=\"").nth(1))
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX)
+}

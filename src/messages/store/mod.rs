@@ -112,7 +112,7 @@ fn participant_item(
 /// Starts the 1:1 conversation of `me` and `other`, or returns the one they already have
 /// (pattern M4): one conditional transaction; a simultaneous start by the other side finds
 /// the header written and reuses it.
-pub async fn start(store: &Store, me: &PersonRef, other: &PersonRef) -> Result<String, DbError> {
+pub async fn start(store: &Store, me: &PersonRef, other: &PersonRef) -> Outcome<String, Refused> {
     let id = pair_id(&me.id, &other.id);
     let now = Utc::now();
     let meta = MetaItem {
@@ -131,13 +131,14 @@ pub async fn start(store: &Store, me: &PersonRef, other: &PersonRef) -> Result<S
         match tx.run(store).await {
             Ok(()) => return Ok(id),
             Err(e) if e.failed("conversation") => return Ok(id),
-            // The other side is starting it at this very moment.
+            // The other side is starting it at this very moment: try again, and if that never
+            // commits, say so (nothing was written).
             Err(e) if e.is_conflict() => {
                 if !backoff.wait().await {
-                    return Ok(id);
+                    return Err(Refusal::Refused(Refused::Busy));
                 }
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(Refusal::Db(e.into())),
         }
     }
 }

@@ -20,6 +20,11 @@ fn digit(c: u8) -> u8 {
     }
 }
 
+/// Whether `s` can bound a new rank: digits only, not ending in `0` (any length).
+fn well_formed(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphanumeric()) && !s.ends_with('0')
+}
+
 /// Whether `s` is a rank this module could have made.
 pub fn is_rank(s: &str) -> bool {
     !s.is_empty()
@@ -30,9 +35,20 @@ pub fn is_rank(s: &str) -> bool {
 
 /// A rank strictly between `lo` (None: the start of the list) and `hi` (None: its end).
 /// `jitter` picks the extra digit that keeps concurrent placements apart (any value).
+///
+/// Total: a neighbour that is not a well-formed rank (a junk character, a trailing `0`, empty)
+/// counts as absent, so a corrupted item gives an append (or prepend) rank instead of a loop;
+/// the answer is at most two digits longer than the longer neighbour.
 pub fn between(lo: Option<&str>, hi: Option<&str>, jitter: u8) -> String {
-    let lo: Vec<u8> = lo.unwrap_or("").bytes().map(digit).collect();
-    let hi: Option<Vec<u8>> = hi.map(|h| h.bytes().map(digit).collect());
+    let lo: Vec<u8> = lo
+        .filter(|l| well_formed(l))
+        .unwrap_or("")
+        .bytes()
+        .map(digit)
+        .collect();
+    let hi: Option<Vec<u8>> = hi
+        .filter(|h| well_formed(h))
+        .map(|h| h.bytes().map(digit).collect());
     // If `hi` is not above `lo` (a tie, or a stale neighbour), only `lo` binds.
     let hi = hi.filter(|h| lo.is_empty() || *h > lo);
     let mut out = Vec::new();
@@ -156,5 +172,63 @@ mod tests {
             "{}",
             many[4999]
         );
+    }
+
+    /// Runs `between` on a thread and waits a second for it: a loop shows as a failure, not a
+    /// hung test run.
+    fn between_in_time(lo: Option<&str>, hi: Option<&str>, jitter: u8) -> Option<String> {
+        let (lo, hi) = (lo.map(str::to_owned), hi.map(str::to_owned));
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(between(lo.as_deref(), hi.as_deref(), jitter));
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(1)).ok()
+    }
+
+    #[test]
+    fn malformed_neighbours_give_a_rank_at_once() {
+        for (lo, hi) in [
+            (None, Some("0")),
+            (Some("1"), Some("1-")),
+            (Some("1"), Some("10")),
+            (Some("-"), None),
+            (Some(""), Some("")),
+            (None, Some("00")),
+            (Some("a b"), Some("a c")),
+        ] {
+            let r = between_in_time(lo, hi, 5)
+                .unwrap_or_else(|| panic!("between({lo:?}, {hi:?}) did not return"));
+            assert!(is_rank(&r), "between({lo:?}, {hi:?}) = {r:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Any strings at all: an answer at once, a well-formed rank, short.
+        #[test]
+        fn between_is_total(lo in proptest::option::of(".{0,12}"), hi in proptest::option::of(".{0,12}"), j: u8) {
+            let r = between_in_time(lo.as_deref(), hi.as_deref(), j);
+            proptest::prop_assert!(r.is_some(), "between({:?}, {:?}) did not return", lo, hi);
+            let r = r.unwrap_or_default();
+            proptest::prop_assert!(is_rank(&r), "{:?}", r);
+            let longest = lo.as_deref().map_or(0, str::len).max(hi.as_deref().map_or(0, str::len));
+            proptest::prop_assert!(r.len() <= longest + 2, "{:?} from {:?} {:?}", r, lo, hi);
+        }
+
+        /// Well-formed pairs: strictly between, short.
+        #[test]
+        fn between_well_formed_ranks_is_strictly_between(a in "[0-9A-Za-z]{0,11}[1-9A-Za-z]", b in "[0-9A-Za-z]{0,11}[1-9A-Za-z]", j: u8) {
+            let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+            let r = between_in_time(Some(&lo), None, j).unwrap_or_default();
+            proptest::prop_assert!(r > lo && is_rank(&r));
+            let r = between_in_time(None, Some(&hi), j).unwrap_or_default();
+            proptest::prop_assert!(r < hi && is_rank(&r), "{:?} < {:?}", r, hi);
+            if lo < hi {
+                let r = between_in_time(Some(&lo), Some(&hi), j).unwrap_or_default();
+                proptest::prop_assert!(lo < r && r < hi && is_rank(&r), "{:?} < {:?} < {:?}", lo, r, hi);
+                proptest::prop_assert!(r.len() <= lo.len().max(hi.len()) + 2);
+            }
+        }
     }
 }

@@ -44,8 +44,9 @@ fn refusal(r: Refusal<Refused>) -> AppError {
         Refused::NotManager => AppError::Forbidden,
         Refused::KeyTaken => AppError::conflict("This project key is taken. Choose another one."),
         Refused::TaskChanged => AppError::conflict("This task changed. Reload and try again."),
-        Refused::BadReference => {
-            AppError::validation("The story or the assignee is not part of this project.")
+        Refused::StoryMissing => AppError::validation("That story does not exist in this project."),
+        Refused::AssigneeNotMember => {
+            AppError::validation("The assignee must be a member of the project.")
         }
         Refused::AlreadyMember => AppError::conflict("That person is already a member."),
         Refused::NotAMember => AppError::validation("That person is not a member."),
@@ -274,26 +275,6 @@ pub async fn edit_task(
                 Some(current) => Ok(EditOutcome::Changed(current)),
                 None => Err(AppError::NotFound),
             }
-        }
-        Err(Refusal::Refused(Refused::BadReference)) => {
-            // Say which of the two is missing.
-            if let Some(story) = fields.story {
-                if !store::story_exists(store, key, story).await? {
-                    return Err(AppError::validation(
-                        "That story does not exist in this project.",
-                    ));
-                }
-            }
-            if let Some(a) = fields.assignee.as_deref().filter(|a| *a != editor.id) {
-                if !store::is_member(store, key, a).await? {
-                    return Err(AppError::validation(
-                        "The assignee must be a member of the project.",
-                    ));
-                }
-            }
-            Err(AppError::conflict(
-                "The story or the assignee changed. Reload and try again.",
-            ))
         }
         Err(Refusal::Refused(Refused::Busy)) => Err(AppError::conflict(
             "Someone else is changing this task right now. Try again.",

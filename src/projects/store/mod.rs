@@ -45,8 +45,10 @@ pub enum Refused {
     TaskMissing,
     /// The task is no longer at the version or status the caller saw.
     TaskChanged,
-    /// The story or the assignee named by the task is not in the project.
-    BadReference,
+    /// The story named by the task is not in the project.
+    StoryMissing,
+    /// The assignee named by the task is not a member of the project.
+    AssigneeNotMember,
     /// The other person is already a member.
     AlreadyMember,
     /// The other person is not a member.
@@ -303,10 +305,6 @@ pub fn member_track(key: &ProjectKey, user_id: &str) -> Track {
 
 pub async fn is_member(store: &Store, key: &ProjectKey, user_id: &str) -> Result<bool, DbError> {
     store.exists(&project_pk(key), &member_sk(user_id)).await
-}
-
-pub async fn story_exists(store: &Store, key: &ProjectKey, number: u32) -> Result<bool, DbError> {
-    store.exists(&project_pk(key), &story_sk(number)).await
 }
 
 /// The partitions a project page at `path` reads (so the partitions whose versions say whether

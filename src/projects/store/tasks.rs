@@ -35,31 +35,23 @@ impl Counter {
     }
 }
 
-/// Takes the next number from the project's counter, atomically (used when the number the
-/// caller saw is gone, or the caller saw none).
-async fn reserve_number(
+/// The project's counter as it is now (a strongly consistent read of its head); `None` when
+/// there is no such project.
+async fn read_counter(
     store: &Store,
     key: &ProjectKey,
     counter: Counter,
-) -> Outcome<u32, Refused> {
+) -> Result<Option<u32>, DbError> {
     let c = counter.attribute();
-    let bump = Expr::set(format!("SET {c} = if_not_exists({c}, :zero) + :one"))
-        .when("attribute_exists(pk)")
-        .value(":one", n(1))
-        .value(":zero", n(0));
-    let out = match store
-        .allocate(&project_pk(key), PROJECT_META_SK, bump)
-        .await
-    {
-        Ok(o) => o,
-        Err(DbError::ConditionFailed) => return refused(Refused::NotMember),
-        Err(e) => return Err(e.into()),
+    let Some(head) = store.get(&project_pk(key), PROJECT_META_SK, true).await? else {
+        return Ok(None);
     };
-    match out.get(c) {
+    match head.get(c) {
         Some(AttributeValue::N(v)) => v
             .parse()
-            .map_err(|e| Refusal::Db(DbError::Decode(format!("{c}: {e}")))),
-        _ => Err(Refusal::Db(DbError::Decode(format!("{c} missing")))),
+            .map(Some)
+            .map_err(|e| DbError::Decode(format!("{c}: {e}"))),
+        _ => Ok(Some(0)),
     }
 }
 
@@ -98,13 +90,11 @@ impl<'a> References<'a> {
     }
 }
 
-fn refers_to_missing(e: &crate::db::TxError) -> bool {
-    e.failed("story") || e.failed("assignee")
-}
-
-/// Creates an item numbered by the project's counter. Without contention the number is taken
-/// inside the creating transaction (the caller passes the number it saw); otherwise from the
-/// atomic counter.
+/// Creates an item numbered by the project's counter: the next number is taken inside the
+/// creating transaction, under a condition on the counter's value (the number the caller saw,
+/// else the one just read). So numbers have no gaps: a transaction the SDK sends again after a
+/// lost answer carries the same idempotency token and is applied once, and one that lost the
+/// number to someone else changes nothing — the counter is read again and the next number tried.
 async fn create_numbered(
     store: &Store,
     key: &ProjectKey,
@@ -115,77 +105,62 @@ async fn create_numbered(
     let pk = project_pk(key);
     let counter = spec.counter.attribute();
     let mut seen = spec.seen;
-    let mut reserved = None;
-    if seen.is_none() {
-        if !super::is_member(store, key, creator).await? {
-            return refused(Refused::NotMember);
-        }
-        reserved = Some(reserve_number(store, key, spec.counter).await?);
-    }
-    let mut backoff = Backoff::new();
+    // Every creator of a busy project can lose a round: more rounds than other writes get.
+    let mut backoff = Backoff::with_retries(NUMBERING_RETRIES);
     loop {
-        let mut tx = Tx::new(store);
-        let number = match (reserved, seen) {
-            (Some(number), _) => {
-                match &spec.extra_meta {
-                    Some(extra) => tx.update(
-                        "project",
-                        &pk,
-                        PROJECT_META_SK,
-                        Expr::set(format!("SET {extra}"))
-                            .when("attribute_exists(pk)")
-                            .value(":one", n(1))
-                            .value(":zero", n(0)),
-                    ),
-                    None => tx.exists("project", &pk, PROJECT_META_SK),
-                };
-                number
-            }
-            (None, Some(s)) => {
-                let Some(number) = s.checked_add(1) else {
-                    return refused(Refused::Full);
-                };
-                let set = match &spec.extra_meta {
-                    Some(extra) => format!("SET {counter} = :n, {extra}"),
-                    None => format!("SET {counter} = :n"),
-                };
-                let mut expr = Expr::set(set)
-                    .when(format!("{counter} = :seen"))
-                    .value(":n", n(number))
-                    .value(":seen", n(s));
-                if spec.extra_meta.is_some() {
-                    expr = expr.value(":one", n(1)).value(":zero", n(0));
-                }
-                tx.update("project", &pk, PROJECT_META_SK, expr);
-                number
-            }
-            (None, None) => return refused(Refused::NotMember),
+        let current = match seen.take() {
+            Some(s) => s,
+            None => match read_counter(store, key, spec.counter).await? {
+                Some(c) => c,
+                // No project: to an outsider, the same answer as a project they are not in.
+                None => return refused(Refused::NotMember),
+            },
         };
-        if number > MAX_NUMBER {
+        let Some(number) = current.checked_add(1).filter(|n| *n <= MAX_NUMBER) else {
             return refused(Refused::Full);
+        };
+        let set = match &spec.extra_meta {
+            Some(extra) => format!("SET {counter} = :n, {extra}"),
+            None => format!("SET {counter} = :n"),
+        };
+        let condition = if current == 0 {
+            format!(
+                "attribute_exists(pk) AND (attribute_not_exists({counter}) OR {counter} = :seen)"
+            )
+        } else {
+            format!("{counter} = :seen")
+        };
+        let mut expr = Expr::set(set)
+            .when(condition)
+            .value(":n", n(number))
+            .value(":seen", n(current));
+        if spec.extra_meta.is_some() {
+            expr = expr.value(":one", n(1)).value(":zero", n(0));
         }
+        let mut tx = Tx::new(store);
+        tx.update("project", &pk, PROJECT_META_SK, expr);
         tx.exists("member", &pk, &member_sk(creator));
         build(number, &mut tx);
         spec.refs.add_checks(&mut tx, &pk);
         match tx.run(store).await {
             Ok(()) => return Ok(number),
             Err(e) if e.failed("member") => return refused(Refused::NotMember),
-            Err(e) if refers_to_missing(&e) => return refused(Refused::BadReference),
-            // Someone else took the number we saw: fall back to the atomic counter.
-            Err(e) if reserved.is_none() && (e.failed("project") || e.is_conflict()) => {
-                seen = None;
-                reserved = Some(reserve_number(store, key, spec.counter).await?);
-            }
-            Err(e) if e.is_conflict() => {
+            Err(e) if e.failed("story") => return refused(Refused::StoryMissing),
+            Err(e) if e.failed("assignee") => return refused(Refused::AssigneeNotMember),
+            // Someone else took that number (or the page's was stale), or a race on the head:
+            // read the counter again and try the next one.
+            Err(e) if e.failed("project") || e.is_conflict() => {
                 if !backoff.wait().await {
                     return refused(Refused::Busy);
                 }
             }
-            Err(e) if e.failed("project") => return refused(Refused::NotMember),
             Err(e) => return Err(Refusal::Db(e.into())),
         }
     }
 }
+
+/// Rounds a numbered creation may lose before it is refused as busy.
+const NUMBERING_RETRIES: u32 = 25;
 
 pub async fn create_story(
     store: &Store,
@@ -321,6 +296,15 @@ pub async fn change_task(
         if changes.is_empty() && new.rank == old.rank {
             return Ok(old);
         }
+        // A story or an assignee the change sets must be in the project when it commits (one
+        // that stays may be gone: a removed member's tasks keep their id).
+        let refs = References {
+            story: new.story.filter(|_| new.story != old.story),
+            assignee: new
+                .assignee
+                .as_deref()
+                .filter(|a| new.assignee != old.assignee && *a != actor.id),
+        };
         let now = micros(store.now());
         new.version = old.version + 1;
         new.updated_at = now;
@@ -340,6 +324,7 @@ pub async fn change_task(
             );
         }
         sprint_effects(&mut tx, key, &old, &new, now);
+        refs.add_checks(&mut tx, &pk);
         let action = if new.sprint != old.sprint {
             "moved"
         } else {
@@ -353,6 +338,8 @@ pub async fn change_task(
         match tx.run(store).await {
             Ok(()) => return Ok(new),
             Err(e) if e.failed("member") => return refused(Refused::NotMember),
+            Err(e) if e.failed("story") => return refused(Refused::StoryMissing),
+            Err(e) if e.failed("assignee") => return refused(Refused::AssigneeNotMember),
             Err(e) if e.failed("sprint_to") => return refused(Refused::SprintClosed),
             Err(e) if e.failed("sprint_from") => return refused(Refused::SprintClosing),
             Err(e) if e.failed("task") && check != Check::Current => {
@@ -363,7 +350,6 @@ pub async fn change_task(
                     return refused(Refused::Busy);
                 }
             }
-            Err(e) if refers_to_missing(&e) => return refused(Refused::BadReference),
             Err(e) => return Err(Refusal::Db(e.into())),
         }
     }
@@ -420,18 +406,7 @@ pub async fn edit_task(
     fields: &TaskFields,
     seen: Seen,
 ) -> Outcome<Task, Refused> {
-    // The story and the assignee must be in the project: checked first, and again by the
-    // transaction's reads of the task (a removed member's tasks keep their id).
-    if let Some(story) = fields.story {
-        if !super::story_exists(store, key, story).await? {
-            return refuse_member(store, key, &editor.id, Refused::BadReference).await;
-        }
-    }
-    if let Some(a) = fields.assignee.as_deref().filter(|a| *a != editor.id) {
-        if !super::is_member(store, key, a).await? {
-            return refuse_member(store, key, &editor.id, Refused::BadReference).await;
-        }
-    }
+    // The story and the assignee it sets are conditions of the edit's transaction.
     change_task(
         store,
         key,

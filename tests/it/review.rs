@@ -1,0 +1,361 @@
+//! Issue #21, "Found in review": each test pins one defect the review found (its item number in
+//! the test's comment), and failed before its fix.
+
+use crate::common::*;
+use crate::hardening::demo_cookie;
+use leptos::server_fn::ServerFn;
+use minijira::accounts::api::SignIn;
+use minijira::platform::router::router;
+use minijira::projects::api as projects;
+
+/// The router on a fresh table with the demo data, built from `state`.
+async fn demo(state: minijira::platform::state::AppState) -> axum::Router {
+    minijira::platform::seed::load_demo_once(&state.store)
+        .await
+        .expect("demo data");
+    router(state)
+}
+
+/// The nonce a response's Content-Security-Policy admits.
+fn policy_nonce(reply: &Reply) -> String {
+    let policy = reply.header("content-security-policy").unwrap_or("");
+    policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|r| r.split('\'').next())
+        .unwrap_or_else(|| panic!("no nonce in the policy: {policy}"))
+        .to_owned()
+}
+
+/// Item 1: a request the router did not match adds no metric series, whatever its status: a
+/// thousand cross-site POSTs to random `/api/` paths (each refused, 403) leave the series as
+/// they were.
+#[tokio::test]
+async fn unmatched_paths_add_no_metric_series() {
+    minijira::platform::metrics::install().expect("the recorder installs");
+    let app = router(state().await);
+    let series = || {
+        minijira::platform::metrics::render()
+            .lines()
+            .filter(|l| l.starts_with("http_requests_total{"))
+            .count()
+    };
+    let marker = unique("zzseries");
+    let filler = "x".repeat(16 * 1024);
+    let before = series();
+    for i in 0..1000 {
+        let req = http::Request::post(format!("/api/{marker}_{i}_{filler}"))
+            .header("host", "app.example")
+            .header("origin", "https://evil.example")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        assert_eq!(send(&app, req).await.status, 403);
+    }
+    let text = minijira::platform::metrics::render();
+    let labelled = text.lines().filter(|l| l.contains(&marker)).count();
+    let after = series();
+    assert_eq!(
+        labelled, 0,
+        "series labelled with a request's path: {labelled} (series {before} -> {after})"
+    );
+    // Other tests of this binary record requests at the same time: a few new series are
+    // theirs; a thousand would be ours.
+    assert!(after < before + 50, "series {before} -> {after}");
+}
+
+/// Item 2: behind a load balancer that appends the client's address to X-Forwarded-For, a
+/// forged first entry does not give an attacker a fresh per-address counter: ten wrong
+/// passwords on ten accounts from one real address, each with a new forged entry, and the
+/// eleventh attempt is refused.
+#[tokio::test]
+async fn a_forged_forwarded_for_does_not_escape_the_address_limit() {
+    let app = router(state_with_args(&["--trust-proxy"]).await);
+    let marker = unique("spray");
+    let attempt = |i: u32| {
+        let email = format!("{marker}{i}@example.org");
+        let mut req = call(
+            SignIn::PATH,
+            &[("email", &email), ("password", "wrong-password-1")],
+            None,
+        );
+        // What an ALB forwards: the client's own header, then the address it saw.
+        req.headers_mut().insert(
+            "x-forwarded-for",
+            format!("10.9.{}.{}, 203.0.113.77", i / 250, i % 250)
+                .parse()
+                .unwrap(),
+        );
+        req
+    };
+    for i in 0..10 {
+        let reply = send(&app, attempt(i)).await;
+        assert_eq!(reply.status, 401, "attempt {i}: {}", reply.body);
+    }
+    let reply = send(&app, attempt(10)).await;
+    assert_eq!(
+        reply.status, 429,
+        "the eleventh attempt from 203.0.113.77: {}",
+        reply.body
+    );
+}
+
+/// Item 3: page text cannot choose the CSP nonce. A task titled `x nonce="e"` (before the
+/// page's scripts) and an `?error=` saying ` nonce="e"`: the policy names the nonce the page's
+/// scripts carry, and the copy served from the cache is the rendered page, nonce aside.
+#[tokio::test]
+async fn page_text_cannot_choose_the_nonce() {
+    let app = demo(state().await).await;
+    let cookie = demo_cookie(&app, "alice").await;
+    let title = r#"x nonce="e""#;
+    let reply = send(
+        &app,
+        call(
+            projects::CreateTask::PATH,
+            &[
+                ("key", "DEMO"),
+                ("seen_seq", ""),
+                ("title", title),
+                ("description", ""),
+                ("story", ""),
+                ("assignee", ""),
+                ("start_date", ""),
+                ("end_date", ""),
+                ("status", "TODO"),
+            ],
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+
+    for path in [
+        "/p/DEMO/backlog",
+        "/p/DEMO/backlog?error=%20nonce%3D%22e%22",
+    ] {
+        let first = send(&app, get(path, Some(&cookie))).await;
+        let again = send(&app, get(path, Some(&cookie))).await;
+        assert_eq!(
+            (first.status.as_u16(), again.status.as_u16()),
+            (200, 200),
+            "{path}"
+        );
+        assert!(
+            again
+                .header("server-timing")
+                .is_some_and(|t| t.contains("cache;desc=\"hit\"")),
+            "{path}: the second view is served from the cache"
+        );
+        for reply in [&first, &again] {
+            let nonce = policy_nonce(reply);
+            assert!(
+                nonce.len() >= 16 && reply.body.contains(&format!(" nonce=\"{nonce}\"")),
+                "{path}: the policy admits 'nonce-{nonce}', which the page's scripts do not carry"
+            );
+        }
+        let (n1, n2) = (policy_nonce(&first), policy_nonce(&again));
+        assert_eq!(
+            again.body.replace(&n2, "NONCE"),
+            first.body.replace(&n1, "NONCE"),
+            "{path}: the cached copy differs from the page"
+        );
+    }
+}
+
+/// Item 5: a flood of health checks does not become a flood of DescribeTable calls: a hundred
+/// requests make at most one.
+#[tokio::test]
+async fn health_checks_are_cached() {
+    let app = router(state().await);
+    let mut calls = 0;
+    for _ in 0..100 {
+        let reply = send(&app, get("/healthz", None)).await;
+        assert_eq!(reply.status, 200);
+        calls += ddb_calls(&reply);
+    }
+    assert!(calls <= 1, "100 health checks made {calls} DynamoDB calls");
+}
+
+fn task_fields(title: &str) -> minijira::projects::model::TaskFields {
+    use minijira::projects::model::*;
+    TaskFields {
+        title: title.into(),
+        description: String::new(),
+        story: None,
+        assignee: None,
+        start_date: None,
+        end_date: None,
+        status: TaskStatus::Todo,
+        points: None,
+        priority: Priority::Medium,
+    }
+}
+
+/// Item 8: starting a conversation whose transaction never commits (it loses every race) is
+/// an error the person sees, not the id of a conversation that does not exist.
+#[tokio::test]
+async fn starting_a_conversation_that_never_commits_is_refused() {
+    use crate::faulty::*;
+    use minijira::accounts::model::PersonRef;
+    let state = state().await;
+    let me = user(&state.store, "cva").await;
+    let other = user(&state.store, "cvb").await;
+    let faults = std::sync::Arc::new(Faults::default());
+    faults.add("TransactWriteItems", "", Fault::Conflict, usize::MAX);
+    let faulty = faulty_store(&state.store, faults.clone()).await;
+    let started =
+        minijira::messages::rules::start(&faulty, &PersonRef::from(&me), &PersonRef::from(&other))
+            .await;
+    assert!(faults.injected() > 1, "the transaction was tried again");
+    match started {
+        Err(minijira::error::AppError::Conflict(m)) => assert_eq!(
+            m,
+            "Too many changes at once: the conversation was not started. Try again."
+        ),
+        other => panic!("expected a busy refusal, got {other:?}"),
+    }
+}
+
+/// Item 10: when DynamoDB applies a numbering write and its answer is lost (so the SDK sends
+/// it again), task numbers still have no gaps: ten tasks, each with the first attempt of its
+/// writes answered by a timeout, take the next ten numbers.
+#[tokio::test]
+async fn task_numbers_have_no_gaps_when_answers_are_lost() {
+    use crate::faulty::*;
+    use minijira::projects::{model::ProjectKey, rules};
+    let state = state().await;
+    minijira::platform::seed::load_demo_once(&state.store)
+        .await
+        .unwrap();
+    let alice = crate::hardening::ids_of(&state.store, &["alice"]).await["alice"].person();
+    let key = ProjectKey::parse("DEMO").unwrap();
+    let first = rules::create_task(&state.store, &key, &alice, task_fields("t0"), None)
+        .await
+        .unwrap()
+        .number;
+    let faults = std::sync::Arc::new(Faults::default());
+    let faulty = faulty_store(&state.store, faults.clone()).await;
+    let mut numbers = Vec::new();
+    for i in 1..=10u32 {
+        faults.add("UpdateItem", "P#DEMO", Fault::TimeoutAfterApply, 1);
+        faults.add("TransactWriteItems", "P#DEMO", Fault::TimeoutAfterApply, 1);
+        // Half of them name the number the page saw, half do not.
+        let seen = (i % 2 == 0).then_some(first + i - 1);
+        let task = rules::create_task(&faulty, &key, &alice, task_fields(&format!("t{i}")), seen)
+            .await
+            .unwrap_or_else(|e| panic!("task {i}: {e:?}"));
+        numbers.push(task.number);
+    }
+    assert!(faults.injected() >= 10, "{} faults", faults.injected());
+    let expected: Vec<u32> = (first + 1..=first + 10).collect();
+    assert_eq!(numbers, expected, "task numbers after lost answers");
+    let next = rules::create_task(&state.store, &key, &alice, task_fields("t11"), None)
+        .await
+        .unwrap();
+    assert_eq!(next.number, first + 11, "no number was taken twice or lost");
+}
+
+/// Item 10: the sign-in throttle counts each attempt once when the answer to a counter write
+/// is lost and the SDK sends it again: exactly `LIMIT` wrong passwords are evaluated, the rest
+/// refused.
+#[tokio::test]
+async fn the_sign_in_throttle_counts_each_attempt_once_under_retries() {
+    use crate::faulty::*;
+    use minijira::accounts::rules::{sign_in_from, LIMIT};
+    use minijira::error::AppError;
+    let state = state().await;
+    let form = signup_form(&unique("retry"));
+    minijira::accounts::rules::sign_up(&state.store, &form)
+        .await
+        .unwrap();
+    let faults = std::sync::Arc::new(Faults::default());
+    faults.add(
+        "UpdateItem",
+        "THROTTLE#",
+        Fault::TimeoutAfterApply,
+        usize::MAX,
+    );
+    let faulty = faulty_store(&state.store, faults.clone()).await;
+    let (mut evaluated, mut refused) = (0, 0);
+    for i in 0..20 {
+        let addr = format!("10.3.0.{i}");
+        match sign_in_from(&faulty, &addr, &form.email, "wrong-password-1").await {
+            Err(AppError::InvalidCredentials) => evaluated += 1,
+            Err(AppError::TooManyRequests(_)) => refused += 1,
+            other => panic!("attempt {i}: {other:?}"),
+        }
+    }
+    assert!(faults.injected() >= 10, "{} faults", faults.injected());
+    assert_eq!(
+        (evaluated, refused),
+        (LIMIT, 20 - LIMIT),
+        "(evaluated, refused) under a limit of {LIMIT}"
+    );
+}
+
+/// Item 7: an edit cannot assign a member who was removed while it was being saved: the
+/// assignee's membership is a condition of the edit's own transaction. Here bob is removed from
+/// DEMO just before the edit's transaction is sent; the edit is refused with the reason, and
+/// the task is left as it was.
+#[tokio::test]
+async fn an_edit_cannot_assign_a_member_removed_meanwhile() {
+    use crate::faulty::*;
+    use minijira::projects::model::{ProjectKey, Seen};
+    use minijira::projects::rules;
+    let state = state().await;
+    minijira::platform::seed::load_demo_once(&state.store)
+        .await
+        .unwrap();
+    let ids = crate::hardening::ids_of(&state.store, &["alice", "bob"]).await;
+    let (alice, bob) = (ids["alice"].clone(), ids["bob"].id.clone());
+    let key = ProjectKey::parse("DEMO").unwrap();
+    let task = rules::create_task(&state.store, &key, &alice.person(), task_fields("t"), None)
+        .await
+        .unwrap();
+
+    let faults = std::sync::Arc::new(Faults::default());
+    let hook: Hook = {
+        let (store, key, alice, bob) = (
+            state.store.clone(),
+            key.clone(),
+            alice.id.clone(),
+            bob.clone(),
+        );
+        std::sync::Arc::new(move || {
+            let (store, key, alice, bob) = (store.clone(), key.clone(), alice.clone(), bob.clone());
+            Box::pin(async move {
+                rules::remove_member(&store, &key, &alice, &bob)
+                    .await
+                    .expect("bob removed");
+            })
+        })
+    };
+    // The edit's transaction is the one call that names bob.
+    faults.add("TransactWriteItems", &bob, Fault::Before(hook), 1);
+    let faulty = faulty_store(&state.store, faults.clone()).await;
+    let mut fields = task_fields("t, for bob");
+    fields.assignee = Some(bob.clone());
+    let edited = rules::edit_task(
+        &faulty,
+        &key,
+        task.number,
+        &alice.person(),
+        fields,
+        Seen {
+            version: task.version,
+            status: task.status,
+        },
+    )
+    .await;
+    assert_eq!(faults.injected(), 1, "bob was removed during the edit");
+    assert_eq!(
+        edited.map(|_| "saved"),
+        Err(minijira::error::AppError::validation(
+            "The assignee must be a member of the project."
+        ))
+    );
+    let now = minijira::projects::store::get_task(&state.store, &key, task.number)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((now.assignee, now.version), (None, task.version));
+}
