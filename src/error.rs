@@ -117,3 +117,43 @@ pub fn set_status(code: u16) {
     #[cfg(not(feature = "ssr"))]
     let _ = code;
 }
+
+/// Seals the error message a plain form post is sent back to its page with (`?error=…&es=…`),
+/// so that the page shows only messages the app wrote: a link with some other `?error=` text
+/// shows nothing. The key is derived from the server's secret (every instance accepts every
+/// other's seals).
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct ErrorSeal(ring::hmac::Key);
+
+#[cfg(feature = "ssr")]
+impl ErrorSeal {
+    pub fn derive(secret: &[u8]) -> Self {
+        use ring::hmac;
+        let master = hmac::Key::new(hmac::HMAC_SHA256, secret);
+        let own = hmac::sign(&master, b"minijira form errors v1");
+        Self(hmac::Key::new(hmac::HMAC_SHA256, own.as_ref()))
+    }
+
+    /// The seal of `message` (URL-safe).
+    pub fn seal(&self, message: &str) -> String {
+        use base64::Engine;
+        let tag = ring::hmac::sign(&self.0, message.as_bytes());
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(tag.as_ref())
+    }
+
+    /// Whether `seal` is this server's seal of `message` (compared in constant time).
+    pub fn holds(&self, message: &str, seal: &str) -> bool {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(seal)
+            .is_ok_and(|tag| ring::hmac::verify(&self.0, message.as_bytes(), &tag).is_ok())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl std::fmt::Debug for ErrorSeal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ErrorSeal(..)")
+    }
+}

@@ -58,6 +58,7 @@ pub async fn sign_out() -> Result<(), AppError> {
             if let Some(me) = cx.maybe_user() {
                 rules::sign_out(&cx.store, &me.id).await?;
                 cx.state.sessions.forget(&me.id);
+                cx.state.live.end_user(&me.id);
             }
             leptos_axum::redirect("/signin");
             Ok(())
@@ -117,6 +118,7 @@ pub async fn admin_set_status(user_id: String, status: String) -> Result<(), App
             rules::set_status(&cx.store, &cx.user()?, &user_id, &status).await?;
             // At once on this instance; the others see it at their next check.
             cx.state.sessions.forget(&user_id);
+            cx.state.live.end_user(&user_id);
             Ok(())
         }
         .await,

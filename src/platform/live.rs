@@ -13,10 +13,17 @@
 //! as `Last-Event-ID` and the stream resumes after it (looking back a few seconds for messages
 //! committed late, as the page itself does: it skips repeats). A hidden page closes its stream
 //! (the browser code does), so it costs nothing. A stream ends after [`MAX_LIFETIME`]: the
-//! browser reconnects through the session check, so a signed-out or deactivated account's
-//! streams end within that time.
+//! browser reconnects through the session check.
+//!
+//! A stream is judged by the session guard as a page is (`sessions`): every tick the hub asks
+//! it about its streams' sessions, and it reads the accounts it has not checked within its
+//! interval (≤ 30 s) together, in one batched read. So a signed-out or deactivated account's
+//! streams end within that interval on every instance, and at once on the instance where it
+//! happened ([`LiveHub::end_user`]). A person has at most [`MAX_PER_PERSON`] streams; a new one
+//! past that closes their oldest.
 
-use super::session::AuthUser;
+use super::session::{AuthUser, Session};
+use super::sessions::{SessionGuard, Verdict};
 use super::state::AppState;
 use crate::db::{DbMetrics, Store};
 use crate::error::AppError;
@@ -44,9 +51,13 @@ pub const SWEEP: Duration = Duration::from_secs(60);
 pub const MAX_LIFETIME: Duration = Duration::from_secs(300);
 /// Message ids a stream remembers having sent (the feed's look-back window repeats some).
 const RECENT: usize = 100;
+/// Most open streams per person (a tab each); a new one past that closes their oldest.
+pub const MAX_PER_PERSON: usize = 20;
 
 struct Tab {
     user: String,
+    /// The session epoch of the token the stream was opened with.
+    epoch: u64,
     shard: u32,
     conversation: Option<String>,
     /// The newest message sent, and the ids sent lately.
@@ -71,6 +82,7 @@ pub struct LiveHub {
 struct Snapshot {
     id: u64,
     user: String,
+    epoch: u64,
     shard: u32,
     conversation: Option<String>,
     last: Option<String>,
@@ -85,10 +97,30 @@ impl LiveHub {
     fn register(&self, tab: Tab) -> u64 {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut tabs) = self.tabs.lock() {
+            let mut theirs: Vec<(u64, Instant)> = tabs
+                .iter()
+                .filter(|(_, t)| t.user == tab.user)
+                .map(|(id, t)| (*id, t.opened))
+                .collect();
+            if theirs.len() >= MAX_PER_PERSON {
+                theirs.sort_by_key(|(id, opened)| (*opened, *id));
+                for (old, _) in &theirs[..=theirs.len() - MAX_PER_PERSON] {
+                    tabs.remove(old);
+                }
+            }
             tabs.insert(id, tab);
             super::metrics::live_connections(tabs.len());
         }
         id
+    }
+
+    /// Ends every stream of `user_id` on this instance (signed out, status changed): each
+    /// browser reconnects through the session check.
+    pub fn end_user(&self, user_id: &str) {
+        if let Ok(mut tabs) = self.tabs.lock() {
+            tabs.retain(|_, t| t.user != user_id);
+            super::metrics::live_connections(tabs.len());
+        }
     }
 
     fn remove(&self, id: u64) {
@@ -118,6 +150,7 @@ impl LiveHub {
             .map(|(id, t)| Snapshot {
                 id: *id,
                 user: t.user.clone(),
+                epoch: t.epoch,
                 shard: t.shard,
                 conversation: t.conversation.clone(),
                 last: t.last.clone(),
@@ -171,15 +204,30 @@ impl LiveHub {
         }
     }
 
-    fn start(self: &Arc<Self>, store: Store) {
+    fn start(self: &Arc<Self>, store: Store, sessions: Arc<SessionGuard>) {
         if !self.started.swap(true, Ordering::SeqCst) {
-            tokio::spawn(run(self.clone(), store));
+            tokio::spawn(run(self.clone(), store, sessions));
+        }
+    }
+
+    /// Ends the streams whose session no longer holds (the guard's verdict, see `sessions`).
+    async fn judge_sessions(&self, store: &Store, sessions: &SessionGuard, tabs: &[Snapshot]) {
+        let asked: Vec<(&str, u64)> = tabs.iter().map(|t| (t.user.as_str(), t.epoch)).collect();
+        let verdicts = sessions.check_many(store, &asked).await;
+        let ended: Vec<u64> = tabs
+            .iter()
+            .zip(verdicts)
+            .filter(|(_, v)| *v != Verdict::Good)
+            .map(|(t, _)| t.id)
+            .collect();
+        for id in ended {
+            self.remove(id);
         }
     }
 }
 
 /// The loop: signals every tick, the state of the streams a moved signal concerns.
-async fn run(hub: Arc<LiveHub>, store: Store) {
+async fn run(hub: Arc<LiveHub>, store: Store, sessions: Arc<SessionGuard>) {
     let mut seen: Option<Vec<i64>> = None;
     let mut last_sweep = Instant::now();
     let mut last_report = (Instant::now(), hub.metrics.calls());
@@ -199,6 +247,7 @@ async fn run(hub: Arc<LiveHub>, store: Store) {
             seen = None;
             continue;
         }
+        hub.judge_sessions(&store, &sessions, &tabs).await;
         let now = match signals::signals(&store).await {
             Ok(s) => s,
             Err(e) => {
@@ -263,9 +312,13 @@ pub struct LiveQuery {
 pub async fn live_stream(
     State(state): State<AppState>,
     AuthUser(me): AuthUser,
+    session: Option<axum::Extension<Session>>,
     Query(q): Query<LiveQuery>,
     headers: HeaderMap,
 ) -> Result<Sse<axum::response::sse::KeepAliveStream<TabStream>>, AppError> {
+    let epoch = session
+        .map(|s| s.0 .0.epoch)
+        .ok_or(AppError::Unauthorized)?;
     if state.stopping.is_cancelled() {
         return Err(AppError::Unavailable);
     }
@@ -282,6 +335,7 @@ pub async fn live_stream(
     // Registered before the first read: a change after that read moves a signal the loop sees.
     let id = hub.register(Tab {
         user: me.id.clone(),
+        epoch,
         shard: crate::db::keys::live_shard(&me.id),
         conversation: conversation.clone(),
         last: None,
@@ -307,7 +361,7 @@ pub async fn live_stream(
         messages::live(&store, &me.id, open.as_ref().map(|(c, a)| (*c, a.as_str()))).await?;
     hub.unread(id, first.unread_total);
     hub.messages(id, first.messages);
-    hub.start(store);
+    hub.start(store, state.sessions.clone());
     Ok(Sse::new(TabStream { rx, _guard: guard })
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(20))))
 }

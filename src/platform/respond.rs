@@ -2,7 +2,7 @@
 //! message, percent-encoded, in `x-error` for the enhanced forms of `public/shell.js`), and
 //! for a plain HTML form post (no JavaScript) a redirect back to the form with the message.
 
-use crate::error::{set_status, AppError};
+use crate::error::{set_status, AppError, ErrorSeal};
 use crate::util::url_encode;
 use http::request::Parts;
 use http::{header, HeaderName, HeaderValue, Method, StatusCode};
@@ -46,9 +46,11 @@ fn form_post_back(parts: &Parts, err: &AppError) -> Option<String> {
     let (path, query) = path.split_once('?').unwrap_or((path, ""));
     let mut params: Vec<&str> = query
         .split('&')
-        .filter(|kv| !kv.is_empty() && !kv.starts_with("error="))
+        .filter(|kv| !kv.is_empty() && !kv.starts_with("error=") && !kv.starts_with("es="))
         .collect();
-    let encoded = format!("error={}", url_encode(&err.to_string()));
+    let message = err.to_string();
+    let seal = use_context::<ErrorSeal>()?.seal(&message);
+    let encoded = format!("error={}&es={seal}", url_encode(&message));
     params.push(&encoded);
     Some(format!(
         "{}?{}",

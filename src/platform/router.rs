@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         let state = state.clone();
         move || {
             provide_context(state.clone());
+            provide_context(state.error_seal.clone());
             provide_context(assets.clone());
             // The page's scripts carry the nonce the policy layer made for this request (this
             // runs after leptos_axum provided a nonce of its own, and replaces it).
@@ -75,7 +76,7 @@ pub fn router(state: AppState) -> Router {
             state.leptos_options.clone(),
             super::security::page_policy_layer,
         ));
-    super::security::layers(router)
+    super::security::layers(router, state.settings.secure_cookies)
         // Pages and server-function answers compressed for browsers that ask (brotli or gzip
         // at level 4: a few hundred microseconds for a large page). Not the live stream (an
         // event stream is never buffered) nor the static files (sent pre-compressed).

@@ -55,9 +55,22 @@ pub async fn page_policy_layer(
     res
 }
 
+/// Strict-Transport-Security (two years), on every response when cookies are secure (the
+/// app is served over HTTPS): browsers then never use plain HTTP for it.
+async fn hsts(State(secure): State<bool>, mut res: Response) -> Response {
+    if secure {
+        res.headers_mut().insert(
+            http::header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000"),
+        );
+    }
+    res
+}
+
 /// Headers for every response; a page's own policy takes precedence over the default one.
-pub fn layers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+pub fn layers<S: Clone + Send + Sync + 'static>(router: Router<S>, secure: bool) -> Router<S> {
     router
+        .layer(axum::middleware::map_response_with_state(secure, hsts))
         .layer(SetResponseHeaderLayer::if_not_present(
             CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),

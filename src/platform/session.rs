@@ -8,12 +8,26 @@ use crate::accounts::store as accounts;
 use crate::error::AppError;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use http::header::{COOKIE, SET_COOKIE};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue};
 
+/// The session cookie's name over plain HTTP (local use).
 pub const COOKIE_NAME: &str = "mj_session";
+/// Its name with secure cookies: the `__Host-` prefix makes the browser accept it only when
+/// set by this host over HTTPS, with `Path=/` and no `Domain`, so a sibling subdomain or a
+/// plain-HTTP response cannot plant one.
+pub const HOST_COOKIE_NAME: &str = "__Host-mj_session";
+
+/// The session cookie's name under `secure` cookies.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        HOST_COOKIE_NAME
+    } else {
+        COOKIE_NAME
+    }
+}
 
 /// The verified session of this request, put in the request's extensions by [`session_layer`].
 #[derive(Debug, Clone)]
@@ -66,21 +80,24 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeAuthUser {
     }
 }
 
-pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// Every value of the cookie `name` the request carries (every Cookie header read).
+pub fn cookie_values<'a>(headers: &'a HeaderMap, name: &str) -> Vec<&'a str> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
+        .filter(|(k, _)| *k == name)
         .map(|(_, v)| v)
+        .collect()
 }
 
 pub fn session_cookie(token: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let name = cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+        "{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static("mj_session=; Path=/; Max-Age=0"))
 }
@@ -99,7 +116,20 @@ pub async fn session_layer(
     next: Next,
 ) -> Response {
     let now = chrono::Utc::now().timestamp();
-    let claims = cookie_value(req.headers(), COOKIE_NAME).and_then(|t| state.tokens.verify(t, now));
+    let secure = state.settings.secure_cookies;
+    let cookies = cookie_values(req.headers(), cookie_name(secure));
+    if cookies.len() > 1 {
+        // One of them was put there by someone else (cookie tossing): which one is the
+        // person's own cannot be told, so neither is used.
+        let mut res = (
+            http::StatusCode::BAD_REQUEST,
+            "Your browser sent two session cookies. Clear this site's cookies, then sign in again.",
+        )
+            .into_response();
+        res.headers_mut().append(SET_COOKIE, clear_cookie(secure));
+        return res;
+    }
+    let claims = cookies.first().and_then(|t| state.tokens.verify(t, now));
     let mut set_cookie = None;
     let clear = || Some(clear_cookie(state.settings.secure_cookies));
     let claims = match claims {

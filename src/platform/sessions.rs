@@ -82,6 +82,52 @@ impl SessionGuard {
         }
     }
 
+    /// [`SessionGuard::check`] of many sessions at once (`(user id, token epoch)`), in their
+    /// order: the accounts not checked within the interval are read together, one batched read
+    /// per hundred (the live streams' re-check).
+    pub async fn check_many(&self, store: &Store, sessions: &[(&str, u64)]) -> Vec<Verdict> {
+        let mut stale: Vec<&str> = sessions
+            .iter()
+            .filter(|(user, _)| self.fresh(user).is_none())
+            .map(|(user, _)| *user)
+            .collect();
+        stale.sort_unstable();
+        stale.dedup();
+        let read = if stale.is_empty() {
+            Ok(Default::default())
+        } else {
+            accounts::by_ids(store, &stale).await
+        };
+        let read = match read {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not check sessions; kept for now");
+                return sessions
+                    .iter()
+                    .map(|(user, epoch)| {
+                        self.fresh(user)
+                            .map_or(Verdict::Good, |e| Self::verdict(e, *epoch))
+                    })
+                    .collect();
+            }
+        };
+        sessions
+            .iter()
+            .map(|(user, epoch)| match read.get(*user) {
+                Some(u) => self.judge(u, *epoch),
+                None if stale.contains(user) => Verdict::Ended,
+                None => self
+                    .fresh(user)
+                    .map_or(Verdict::Good, |e| Self::verdict(e, *epoch)),
+            })
+            .collect()
+    }
+
+    /// How long a check holds.
+    pub fn interval(&self) -> Duration {
+        self.interval
+    }
+
     /// Records what an account is now (at sign-in).
     pub fn remember(&self, user: &User) {
         self.record(user);

@@ -29,6 +29,8 @@ pub struct AppState {
     pub store: Store,
     pub mailer: Mailer,
     pub tokens: Arc<TokenKeys>,
+    /// Seals the error messages sent back to a form (see `respond`).
+    pub error_seal: crate::error::ErrorSeal,
     pub sessions: Arc<SessionGuard>,
     pub pages: Arc<PageCache>,
     pub live: Arc<LiveHub>,
@@ -109,6 +111,7 @@ impl AppState {
             store: Store::new(ddb, config.table_name.clone())
                 .with_cursor_key(crate::db::cursor::CursorKey::derive(&secret)),
             mailer: Mailer::new(ses, config.mail_from.clone()),
+            error_seal: crate::error::ErrorSeal::derive(&secret),
             tokens: Arc::new(TokenKeys::new(&secret, config.session_minutes.max(5) * 60)),
             sessions: Arc::new(SessionGuard::new(Duration::from_secs(
                 config.session_check_seconds.clamp(1, 30),

@@ -49,17 +49,29 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
 }
 
 /// The message of a failed form post: the server sends the browser back to the form with
-/// `error=<message>` in the query (`platform::respond`). Forms enhanced by `public/shell.js` show
-/// the message in the same place without leaving the page.
+/// `error=<message>&es=<seal>` in the query (`platform::respond`); only a message the app sealed
+/// is shown, so a link cannot make the page say something. Forms enhanced by `public/shell.js`
+/// show the message in the same place without leaving the page.
 #[component]
 pub fn FormError() -> impl IntoView {
     let query = use_query_map();
-    let message = move || query.read().get("error");
-    view! {
-        <Show when=move || message().is_some()>
-            <p class="form-error" role="alert" data-testid="form-error">{message}</p>
-        </Show>
-    }
+    #[cfg(feature = "ssr")]
+    let seal = use_context::<crate::error::ErrorSeal>();
+    // Pages render on the server only: the query is read once.
+    let shown = query.with_untracked(|q| {
+        let (message, sealed) = (q.get("error")?, q.get("es")?);
+        #[cfg(feature = "ssr")]
+        let shown = seal.as_ref()?.holds(&message, &sealed).then_some(message);
+        #[cfg(not(feature = "ssr"))]
+        let shown = {
+            let _ = (message, sealed);
+            None::<String>
+        };
+        shown
+    });
+    shown.map(|message| {
+        view! { <p class="form-error" role="alert" data-testid="form-error">{message}</p> }
+    })
 }
 
 /// A fallback while a page's data loads (only seen on client-side navigation).

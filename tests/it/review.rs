@@ -359,3 +359,206 @@ async fn an_edit_cannot_assign_a_member_removed_meanwhile() {
         .unwrap();
     assert_eq!((now.assignee, now.version), (None, task.version));
 }
+
+/// Opens `GET /live` for `cookie` through the router; its body.
+async fn open_live(app: &axum::Router, cookie: &str) -> axum::body::Body {
+    use tower::ServiceExt;
+    let req = http::Request::get("/live")
+        .header("accept", "text/event-stream")
+        .header("cookie", cookie)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = app.clone().oneshot(req).await.expect("router answers");
+    assert_eq!(res.status(), 200);
+    res.into_body()
+}
+
+/// Whether a live stream's body ends within `wait` (events it sends meanwhile are skipped).
+async fn ends_within(body: &mut axum::body::Body, wait: std::time::Duration) -> bool {
+    use http_body_util::BodyExt;
+    let until = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(until, body.frame()).await {
+            Err(_) => return false,
+            Ok(None) | Ok(Some(Err(_))) => return true,
+            Ok(Some(Ok(_))) => {}
+        }
+    }
+}
+
+/// Item 4: signing out ends the person's open live streams on this instance at once.
+#[tokio::test]
+async fn signing_out_ends_live_streams_at_once() {
+    let app = router(state().await);
+    let cookie = signed_up(&app, &unique("lso")).await;
+    let mut stream = open_live(&app, &cookie).await;
+    assert!(
+        !ends_within(&mut stream, std::time::Duration::from_millis(300)).await,
+        "the stream is open"
+    );
+    let out = send(
+        &app,
+        call(minijira::accounts::api::SignOut::PATH, &[], Some(&cookie)),
+    )
+    .await;
+    assert!(out.status.as_u16() < 400, "{} {}", out.status, out.body);
+    assert!(
+        ends_within(&mut stream, std::time::Duration::from_secs(2)).await,
+        "the stream outlived the sign-out"
+    );
+}
+
+/// Item 4: a stream is judged by the session guard as pages are: an account deactivated
+/// elsewhere (another instance, here the store directly) loses its streams within the guard's
+/// interval (1 s here; at most 30 s).
+#[tokio::test]
+async fn live_streams_end_within_the_guard_interval_when_the_account_is_deactivated() {
+    let state = state_with_args(&["--session-check-seconds", "1"]).await;
+    let store = state.store.clone();
+    let app = router(state);
+    let handle = unique("lde");
+    let cookie = signed_up(&app, &handle).await;
+    let mut stream = open_live(&app, &cookie).await;
+    let user = minijira::accounts::store::by_handle(
+        &store,
+        &minijira::accounts::model::Handle::parse(&handle).unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    minijira::accounts::store::set_status(
+        &store,
+        &user,
+        minijira::accounts::model::AccountStatus::Deactivated,
+    )
+    .await
+    .unwrap();
+    assert!(
+        ends_within(&mut stream, std::time::Duration::from_secs(5)).await,
+        "a deactivated account's stream is still open after 5 s"
+    );
+}
+
+/// Item 4: at most 20 open streams per person: the 21st closes the oldest.
+#[tokio::test]
+async fn a_person_has_at_most_twenty_live_streams() {
+    let app = router(state().await);
+    let cookie = signed_up(&app, &unique("lcap")).await;
+    let mut streams = Vec::new();
+    for _ in 0..21 {
+        streams.push(open_live(&app, &cookie).await);
+    }
+    let short = std::time::Duration::from_millis(500);
+    assert!(
+        ends_within(&mut streams[0], std::time::Duration::from_secs(2)).await,
+        "the oldest of 21 streams is still open"
+    );
+    for (i, s) in streams.iter_mut().enumerate().skip(1) {
+        assert!(!ends_within(s, short).await, "stream {i} ended");
+    }
+}
+
+/// The `Set-Cookie` header of `reply` that sets a session (any name), if any.
+fn set_session(reply: &Reply) -> Option<String> {
+    reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.contains("mj_session=") && !v.contains("mj_session=;"))
+        .map(str::to_owned)
+}
+
+/// Item 6: with secure cookies, the session cookie is `__Host-` prefixed (so neither a sibling
+/// subdomain nor plain HTTP can set one), the one read; a request carrying two is refused;
+/// responses say Strict-Transport-Security.
+#[tokio::test]
+async fn secure_sessions_use_a_host_cookie_and_hsts() {
+    let app = router(state_with_args(&["--secure-cookies"]).await);
+    let handle = unique("hc");
+    let reply = send(
+        &app,
+        call(
+            minijira::accounts::api::SignUp::PATH,
+            &[
+                ("email", &format!("{handle}@example.org")),
+                ("handle", &handle),
+                ("display_name", "Host Cookie"),
+                ("password", "correct-horse-battery-9"),
+                ("kind", "member"),
+                ("next", ""),
+            ],
+            None,
+        ),
+    )
+    .await;
+    let set = set_session(&reply).expect("a session cookie");
+    assert!(
+        set.starts_with("__Host-mj_session=")
+            && set.contains("; Secure")
+            && set.contains("Path=/")
+            && !set.contains("Domain"),
+        "{set}"
+    );
+    let pair = set.split(';').next().unwrap().to_owned();
+    let token = pair.split_once('=').unwrap().1.to_owned();
+    let people = send(&app, get("/people", Some(&pair))).await;
+    assert_eq!(people.status, 200, "the __Host- cookie is the session");
+    assert!(
+        people
+            .header("strict-transport-security")
+            .is_some_and(|h| h.contains("max-age=")),
+        "HSTS with secure cookies"
+    );
+    // The unprefixed name is not read when cookies are secure.
+    let plain = send(&app, get("/people", Some(&format!("mj_session={token}")))).await;
+    assert_eq!(plain.status, 302, "an unprefixed cookie is no session");
+    // Two session cookies (one tossed in by someone else): refused, whichever is good.
+    let two = format!("{pair}; __Host-mj_session=forged.token.value");
+    let refused = send(&app, get("/people", Some(&two))).await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+}
+
+/// Item 6: a link cannot put words in the app's mouth: `?error=` text the app did not write is
+/// not shown, while a refused form post still shows its own message on the page it returns to.
+#[tokio::test]
+async fn only_the_apps_own_errors_are_shown_after_a_redirect() {
+    let app = router(state().await);
+    let forged = send(
+        &app,
+        get(
+            "/signin?error=Your%20account%20is%20locked.%20Call%20555-0100",
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(forged.status, 200);
+    assert!(
+        !forged.body.contains("555-0100"),
+        "a link's ?error= text is shown"
+    );
+    assert!(!forged.body.contains("data-testid=\"form-error\""));
+
+    // A plain (no JavaScript) sign-in post with a wrong password: back to the form, with the
+    // app's message.
+    let body = form_body(&[
+        ("email", "nobody-here@example.org"),
+        ("password", "wrong-password-1"),
+    ]);
+    let req = http::Request::post(SignIn::PATH)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .header("referer", "http://localhost/signin")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let posted = send(&app, req).await;
+    assert!(posted.status.is_redirection(), "{}", posted.status);
+    let back = posted.header("location").expect("a redirect").to_owned();
+    assert!(back.starts_with("/signin?"), "{back}");
+    let page = send(&app, get(&back, None)).await;
+    assert!(
+        page.body.contains("data-testid=\"form-error\"")
+            && page.body.contains("Wrong email or password."),
+        "{back}: the app's message is shown"
+    );
+}
