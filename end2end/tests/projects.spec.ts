@@ -89,6 +89,21 @@ test("a project from creation to deletion, with invitations, scrum, comments and
   await expect(page.getByTestId("column-IN_PROGRESS")).toContainText(`${key}-1`);
   await expect(page.getByTestId("column-TODO")).not.toContainText(`${key}-1`);
 
+  // A stale drag: the PM moves the task to Done on their board while the member's board still
+  // shows it in progress; the member's drag is refused with where the task is now.
+  await pm.page.goto(`/p/${key}/board`);
+  await hydrated(pm.page);
+  await pm.page.locator(`[data-task="${key}-1"]`).dragTo(pm.page.getByTestId("column-DONE"));
+  await expect(pm.page.getByTestId("column-DONE")).toContainText(`${key}-1`);
+  await expect(page.getByTestId("column-IN_PROGRESS")).toContainText(`${key}-1`);
+  await card.dragTo(page.getByTestId("column-IN_REVIEW"));
+  await expect(page.getByTestId("form-error")).toHaveText(
+    `${key}-1 is already Done (someone moved it). The board shows it where it is now.`,
+  );
+  await page.reload();
+  await expect(page.getByTestId("column-DONE")).toContainText(`${key}-1`);
+  await expect(page.getByTestId("column-IN_REVIEW")).not.toContainText(`${key}-1`);
+
   // The member cannot delete; the PM can.
   await page.goto(`/p/${key}/${key}-2`);
   await expect(page.getByTestId("task-title")).toHaveText("Print the banners");
@@ -100,7 +115,7 @@ test("a project from creation to deletion, with invitations, scrum, comments and
   await expect(pm.page).toHaveURL(new RegExp(`/p/${key}$`));
   await expect(pm.page.getByTestId("task-row").filter({ hasText: "Print the banners" })).toHaveCount(0);
   await pm.page.goto(`/p/${key}/board`);
-  await expect(pm.page.getByTestId("column-IN_PROGRESS")).toContainText(`${key}-1`);
+  await expect(pm.page.getByTestId("column-DONE")).toContainText(`${key}-1`);
 
   // Outsiders get a 404 for every project page.
   const outsider = await person(browser, "ou", "Otto Outsider");

@@ -533,14 +533,27 @@ async fn twenty_concurrent_status_changes_keep_counts_exact() {
         }));
     }
     let mut won = 0;
-    for h in handles {
+    let mut told = Vec::new();
+    for (i, h) in handles.into_iter().enumerate() {
         match h.await.unwrap() {
             Ok(()) => won += 1,
-            Err(AppError::Conflict(_)) => {}
+            Err(AppError::Conflict(m)) => told.push((i as u32 % 5 + 1, m)),
             Err(e) => panic!("unexpected {e:?}"),
         }
     }
     assert_eq!(won, 5, "each task left To do exactly once");
+    // Each loser is told where its task is now (the winner's status), not that it is busy.
+    for (n, message) in told {
+        let now = db::get_task(&t.store, &t.key, n).await.unwrap().unwrap();
+        assert_eq!(
+            message,
+            format!(
+                "{}-{n} is already {} (someone moved it). The board shows it where it is now.",
+                t.key,
+                now.status.label()
+            )
+        );
+    }
     let (counts, actual) = recount(&t).await;
     assert_eq!(counts, actual, "dashboard counts equal a recount");
     assert_eq!(counts.todo, 0);

@@ -333,9 +333,11 @@ async fn a_completed_sprint_keeps_its_chart_and_lists_its_spillover() {
         },
     )
     .await;
-    assert!(
-        matches!(into_done, Err(AppError::Conflict(_))),
-        "{into_done:?}"
+    assert_eq!(
+        into_done.map(|_| ()),
+        Err(AppError::conflict(
+            "That sprint is completed (or gone): its tasks are history."
+        ))
     );
     // Velocity shows it.
     let v = s.page(next).await.velocity;
@@ -527,11 +529,14 @@ async fn only_the_manager_plans_starts_and_completes_sprints() {
     ));
     s.complete(sprint, "backlog").await.unwrap();
     // A completed sprint is not started or completed again.
-    assert!(matches!(s.start(sprint).await, Err(AppError::Conflict(_))));
-    assert!(matches!(
-        s.complete(sprint, "backlog").await,
-        Err(AppError::Conflict(_))
-    ));
+    assert_eq!(
+        s.start(sprint).await.map(|_| ()),
+        Err(AppError::conflict("This sprint has been started already."))
+    );
+    assert_eq!(
+        s.complete(sprint, "backlog").await.map(|_| ()),
+        Err(AppError::conflict("This sprint is not under way."))
+    );
 }
 
 #[tokio::test]
