@@ -562,3 +562,42 @@ async fn only_the_apps_own_errors_are_shown_after_a_redirect() {
         "{back}: the app's message is shown"
     );
 }
+
+/// Item 10: sprint numbers, like task numbers, have no gaps when the answer to a numbering
+/// write is lost and the SDK sends it again.
+#[tokio::test]
+async fn sprint_numbers_have_no_gaps_when_answers_are_lost() {
+    use crate::faulty::*;
+    use minijira::projects::model::{ProjectKey, SprintForm};
+    use minijira::projects::rules;
+    let state = state().await;
+    minijira::platform::seed::load_demo_once(&state.store)
+        .await
+        .unwrap();
+    let alice = crate::hardening::ids_of(&state.store, &["alice"]).await["alice"].person();
+    let key = ProjectKey::parse("DEMO").unwrap();
+    let form = |i: u32| SprintForm {
+        key: "DEMO".into(),
+        name: format!("Review sprint {i}"),
+        goal: String::new(),
+        start: "2030-01-01".into(),
+        end: "2030-01-14".into(),
+    };
+    let first = rules::create_sprint(&state.store, &key, &alice, &form(0))
+        .await
+        .unwrap()
+        .number;
+    let faults = std::sync::Arc::new(Faults::default());
+    let faulty = faulty_store(&state.store, faults.clone()).await;
+    let mut numbers = Vec::new();
+    for i in 1..=5u32 {
+        faults.add("UpdateItem", "P#DEMO", Fault::TimeoutAfterApply, 1);
+        faults.add("TransactWriteItems", "P#DEMO", Fault::TimeoutAfterApply, 1);
+        let sprint = rules::create_sprint(&faulty, &key, &alice, &form(i))
+            .await
+            .unwrap_or_else(|e| panic!("sprint {i}: {e:?}"));
+        numbers.push(sprint.number);
+    }
+    assert!(faults.injected() >= 5, "{} faults", faults.injected());
+    assert_eq!(numbers, (first + 1..=first + 5).collect::<Vec<_>>());
+}

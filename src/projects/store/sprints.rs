@@ -11,6 +11,7 @@ use crate::db::keys::*;
 use crate::db::retry::Backoff;
 use crate::db::{n, s, DbError, Expr, Outcome, PageQuery, Refusal, Store, Tx};
 use crate::projects::model::*;
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -33,7 +34,10 @@ pub async fn get_sprint(
         .map(|s| s.sprint))
 }
 
-/// Creates a planned sprint (the manager only): its number from the project's counter.
+/// Creates a planned sprint (the manager only). Its number is taken inside the creating
+/// transaction, under a condition on the project's counter (as tasks' are: see
+/// `tasks::create_numbered`), so sprint numbers have no gaps, even when the SDK sends a
+/// transaction again after a lost answer.
 pub async fn create_sprint(
     store: &Store,
     key: &ProjectKey,
@@ -41,51 +45,81 @@ pub async fn create_sprint(
     fields: SprintFields,
 ) -> Outcome<Sprint, Refused> {
     let pk = project_pk(key);
-    let bump = Expr::set("SET sprint_seq = if_not_exists(sprint_seq, :zero) + :one")
-        .when("manager.id = :me")
-        .value(":me", s(&actor.id))
-        .value(":one", n(1))
-        .value(":zero", n(0));
-    let out = match store.allocate(&pk, PROJECT_META_SK, bump).await {
-        Ok(o) => o,
-        Err(DbError::ConditionFailed) => return refused(Refused::NotManager),
-        Err(e) => return Err(e.into()),
-    };
-    let number: u32 = crate::db::attr_number(&out, "sprint_seq")?;
-    if number > MAX_NUMBER {
-        return refused(Refused::Full);
+    let mut backoff = Backoff::with_retries(super::tasks::NUMBERING_RETRIES);
+    loop {
+        // The head as it is now: who manages the project, and the last sprint's number.
+        let Some(head) = store.get(&pk, PROJECT_META_SK, true).await? else {
+            return refused(Refused::NotManager);
+        };
+        let manager = match head.get("manager") {
+            Some(AttributeValue::M(m)) => crate::db::attr(m, "id").map(str::to_owned),
+            _ => None,
+        };
+        if manager.as_deref() != Some(actor.id.as_str()) {
+            return refused(Refused::NotManager);
+        }
+        let seq: u32 = match head.get("sprint_seq") {
+            Some(_) => crate::db::attr_number(&head, "sprint_seq")?,
+            None => 0,
+        };
+        let Some(number) = seq.checked_add(1).filter(|n| *n <= MAX_NUMBER) else {
+            return refused(Refused::Full);
+        };
+        let now = micros(store.now());
+        let sprint = Sprint {
+            number,
+            name: fields.name.clone(),
+            goal: fields.goal.clone(),
+            start: fields.start,
+            end: fields.end,
+            state: SprintState::Planned,
+            started_at: None,
+            completed_at: None,
+            total: Tally::default(),
+            closed: Tally::default(),
+            report: None,
+            version: 1,
+        };
+        let condition = if seq == 0 {
+            "manager.id = :me AND (attribute_not_exists(sprint_seq) OR sprint_seq = :seen)"
+        } else {
+            "manager.id = :me AND sprint_seq = :seen"
+        };
+        let mut tx = Tx::new(store);
+        tx.update(
+            "project",
+            &pk,
+            PROJECT_META_SK,
+            Expr::set("SET sprint_seq = :n")
+                .when(condition)
+                .value(":me", s(&actor.id))
+                .value(":n", n(number))
+                .value(":seen", n(seq)),
+        )
+        .create_value(
+            "sprint",
+            &SprintItem {
+                pk: pk.clone(),
+                sk: sprint_sk(number),
+                sprint: sprint.clone(),
+            },
+        );
+        log(
+            &mut tx,
+            key,
+            &sprint_entry(actor, now, "created sprint", &sprint),
+        );
+        match tx.run(store).await {
+            Ok(()) => return Ok(sprint),
+            // Another sprint took the number (or the manager changed): read the head again.
+            Err(e) if e.failed("project") || e.failed("sprint") || e.is_conflict() => {
+                if !backoff.wait().await {
+                    return refused(Refused::Busy);
+                }
+            }
+            Err(e) => return Err(Refusal::Db(e.into())),
+        }
     }
-    let now = micros(store.now());
-    let sprint = Sprint {
-        number,
-        name: fields.name,
-        goal: fields.goal,
-        start: fields.start,
-        end: fields.end,
-        state: SprintState::Planned,
-        started_at: None,
-        completed_at: None,
-        total: Tally::default(),
-        closed: Tally::default(),
-        report: None,
-        version: 1,
-    };
-    let mut tx = Tx::new(store);
-    tx.create_value(
-        "sprint",
-        &SprintItem {
-            pk: pk.clone(),
-            sk: sprint_sk(number),
-            sprint: sprint.clone(),
-        },
-    );
-    log(
-        &mut tx,
-        key,
-        &sprint_entry(actor, now, "created sprint", &sprint),
-    );
-    tx.run(store).await.map_err(|e| Refusal::Db(e.into()))?;
-    Ok(sprint)
 }
 
 fn sprint_entry(actor: &PersonRef, at: DateTime<Utc>, action: &str, sprint: &Sprint) -> Activity {

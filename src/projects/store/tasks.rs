@@ -160,7 +160,7 @@ async fn create_numbered(
 }
 
 /// Rounds a numbered creation may lose before it is refused as busy.
-const NUMBERING_RETRIES: u32 = 25;
+pub(super) const NUMBERING_RETRIES: u32 = 25;
 
 pub async fn create_story(
     store: &Store,
