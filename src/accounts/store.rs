@@ -8,7 +8,7 @@ use crate::accounts::model::{
     AccountKind, AccountStatus, DisplayName, Email, Handle, PersonRef, PersonSummary, SessionUser,
 };
 use crate::db::keys::*;
-use crate::db::retry::Backoff;
+use crate::db::retry::{retrying, Backoff, Try};
 use crate::db::{
     from_item, key, n, s, DbError, Expr, Outcome, PageQuery, Refusal, SortKey, Store, Tx,
 };
@@ -175,21 +175,17 @@ pub async fn create(store: &Store, new: NewUser) -> Outcome<User, Refused> {
             },
         );
     // A transaction that collides with a concurrent one is cancelled with TransactionConflict
-    // rather than a failed condition; retry so the loser sees the real reason.
-    let mut backoff = Backoff::new();
-    loop {
-        match tx.run(store).await {
-            Ok(()) => return Ok(user),
-            Err(e) if e.failed("email") => return Err(Refusal::Refused(Refused::EmailTaken)),
-            Err(e) if e.failed("handle") => return Err(Refusal::Refused(Refused::HandleTaken)),
-            Err(e) if e.is_conflict() => {
-                if !backoff.wait().await {
-                    return Err(Refusal::Refused(Refused::Busy));
-                }
-            }
-            Err(e) => return Err(Refusal::Db(e.into())),
-        }
-    }
+    // rather than a failed condition; retried, so the loser sees the real reason.
+    let (tx, user) = (&tx, &user);
+    retrying(Backoff::new(), Refused::Busy, || async move {
+        Ok(match tx.run(store).await {
+            Ok(()) => Try::Done(user.clone()),
+            Err(e) if e.failed("email") => Try::Refused(Refused::EmailTaken),
+            Err(e) if e.failed("handle") => Try::Refused(Refused::HandleTaken),
+            Err(e) => return Err(e),
+        })
+    })
+    .await
 }
 
 pub async fn login_record(store: &Store, email: &Email) -> Result<Option<LoginRecord>, DbError> {

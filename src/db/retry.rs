@@ -1,17 +1,74 @@
-//! The one retry policy: exponential backoff with jitter, for transactions that lost a race
-//! (`TransactionConflict`) and for batch items DynamoDB left unprocessed.
+//! The one retry policy — exponential backoff with jitter, for transactions that lost a race
+//! (`TransactionConflict`) and for batch items DynamoDB left unprocessed — and the one write
+//! loop built on it, [`retrying`]:
 //!
 //! ```ignore
-//! let mut backoff = Backoff::new();
-//! loop {
-//!     match tx.run(store).await {
-//!         Err(e) if e.is_conflict() && backoff.wait().await => continue,
-//!         other => return other,
-//!     }
-//! }
+//! retrying(Backoff::new(), Refused::Busy, || async move {
+//!     let task = read(…).await?;                       // what the write is based on
+//!     let mut tx = Tx::new(store);
+//!     …
+//!     Ok(match tx.run(store).await {
+//!         Ok(()) => Try::Done(task),
+//!         Err(e) if e.failed("member") => Try::Refused(Refused::NotMember),
+//!         Err(e) if e.failed("task") => Try::Again,    // it moved since the read
+//!         Err(e) => return Err(e),                     // a conflict backs off; others fail
+//!     })
+//! })
+//! .await
 //! ```
 
+use super::error::{Outcome, Refusal};
+use super::tx::TxError;
 use std::time::Duration;
+
+/// What one try of a write came to (see [`retrying`]).
+#[derive(Debug)]
+pub enum Try<T, R> {
+    /// It committed, with this result.
+    Done(T),
+    /// It is refused, for this reason.
+    Refused(R),
+    /// It lost a race, or what it read has moved: back off, then try again.
+    Again,
+}
+
+impl<T, R> Try<T, R> {
+    /// The try that an [`Outcome`] found before writing stands for (a refusal, or a result).
+    pub fn from_outcome(outcome: Outcome<T, R>) -> Result<Self, TxError> {
+        match outcome {
+            Ok(t) => Ok(Self::Done(t)),
+            Err(Refusal::Refused(r)) => Ok(Self::Refused(r)),
+            Err(Refusal::Db(e)) => Err(TxError::Db(e)),
+        }
+    }
+}
+
+/// The one write loop: runs `attempt` (its reads, if any, and one transaction) until it commits
+/// or is refused. A try that lost a race — [`Try::Again`], or a transaction cancelled by a
+/// `TransactionConflict` — waits with `backoff` and runs again; when the tries run out, the write
+/// is refused with `busy`. Any other error ends it.
+///
+/// `attempt` is a closure returning a future (`|| async move { … }` over references: state
+/// carried from one try to the next goes in an atomic), so that a server function's future
+/// stays `Send`.
+pub async fn retrying<T, R, F, Fut>(mut backoff: Backoff, busy: R, mut attempt: F) -> Outcome<T, R>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Try<T, R>, TxError>>,
+{
+    loop {
+        match attempt().await {
+            Ok(Try::Done(t)) => return Ok(t),
+            Ok(Try::Refused(r)) => return Err(Refusal::Refused(r)),
+            Ok(Try::Again) | Err(TxError::Conflict) => {
+                if !backoff.wait().await {
+                    return Err(Refusal::Refused(busy));
+                }
+            }
+            Err(e) => return Err(Refusal::Db(e.into())),
+        }
+    }
+}
 
 /// Tries after the first one before giving up.
 pub const RETRIES: u32 = 11;
@@ -64,6 +121,29 @@ impl Backoff {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_write_loop_retries_races_and_then_is_busy() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let tries = &AtomicU32::new(0);
+        let r: Outcome<(), &str> = retrying(Backoff::with_retries(3), "busy", || async move {
+            tries.fetch_add(1, Ordering::SeqCst);
+            Err(TxError::Conflict)
+        })
+        .await;
+        assert_eq!(tries.load(Ordering::SeqCst), 4);
+        assert!(matches!(r, Err(Refusal::Refused("busy"))));
+        let tries = &AtomicU32::new(0);
+        let r: Outcome<u32, &str> = retrying(Backoff::new(), "busy", || async move {
+            let n = tries.fetch_add(1, Ordering::SeqCst) + 1;
+            Ok(if n < 3 { Try::Again } else { Try::Done(n) })
+        })
+        .await;
+        assert!(matches!(r, Ok(3)));
+        let r: Outcome<u32, &str> =
+            retrying(Backoff::new(), "busy", || async { Ok(Try::Refused("no")) }).await;
+        assert!(matches!(r, Err(Refusal::Refused("no"))));
+    }
 
     #[tokio::test]
     async fn gives_up_after_the_retries() {

@@ -15,10 +15,8 @@ pub mod live;
 use crate::accounts::model::PersonRef;
 use crate::db::cursor::KeyStrings;
 use crate::db::keys::*;
-use crate::db::retry::Backoff;
-use crate::db::{
-    attr, from_item, n, s, DbError, Expr, Outcome, PageQuery, Refusal, SortKey, Store, Tx,
-};
+use crate::db::retry::{retrying, Backoff, Try};
+use crate::db::{attr, from_item, n, s, DbError, Expr, Outcome, PageQuery, SortKey, Store, Tx};
 use crate::messages::model::*;
 use crate::model::Page;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -126,21 +124,18 @@ pub async fn start(store: &Store, me: &PersonRef, other: &PersonRef) -> Outcome<
     tx.create_value("conversation", &meta)
         .create_value("me", &participant_item(&id, me, other, &now))
         .create_value("other", &participant_item(&id, other, me, &now));
-    let mut backoff = Backoff::new();
-    loop {
-        match tx.run(store).await {
-            Ok(()) => return Ok(id),
-            Err(e) if e.failed("conversation") => return Ok(id),
-            // The other side is starting it at this very moment: try again, and if that never
-            // commits, say so (nothing was written).
-            Err(e) if e.is_conflict() => {
-                if !backoff.wait().await {
-                    return Err(Refusal::Refused(Refused::Busy));
-                }
-            }
-            Err(e) => return Err(Refusal::Db(e.into())),
-        }
-    }
+    // A conflict: the other side is starting it at this very moment. Tried again, and if that
+    // never commits, refused (nothing was written).
+    let (tx, id) = (&tx, &id);
+    retrying(Backoff::new(), Refused::Busy, || async move {
+        Ok(match tx.run(store).await {
+            // Started now, or it was there already.
+            Ok(()) => Try::Done(id.clone()),
+            Err(e) if e.failed("conversation") => Try::Done(id.clone()),
+            Err(e) => return Err(e),
+        })
+    })
+    .await
 }
 
 /// Sends a message (pattern M3 with E): the message and both participants' summaries in one
@@ -213,35 +208,34 @@ pub async fn send(
                 .value(":one", n(1)),
         )
         .update("total", &user_pk(other), UNREAD_SK, unread_total);
-    let mut ahead = true;
-    let mut backoff = Backoff::new();
-    loop {
-        let tx = if ahead { &forward } else { &behind };
-        match tx.run(store).await {
-            Ok(()) => {
-                // Both people's open pages: the other's to show it, the author's other tabs.
-                if let Err(e) = live::signal(store, &[&author.id, other]).await {
-                    tracing::warn!(error = %e, "could not signal a new message (pages see it at the next sweep)");
-                }
-                return Ok(message);
-            }
-            Err(e) if e.failed("mine") || e.failed("theirs") => {
+    // The forward form first; the second form once the first one's summaries refused it.
+    let ahead = &std::sync::atomic::AtomicBool::new(true);
+    let (forward, behind, message) = (&forward, &behind, &message);
+    let sent = retrying(Backoff::new(), Refused::Busy, || async move {
+        loop {
+            let first = ahead.load(std::sync::atomic::Ordering::SeqCst);
+            let tx = if first { forward } else { behind };
+            return Ok(match tx.run(store).await {
+                Ok(()) => Try::Done(message.clone()),
                 // Either a later message is already in the summaries, or the author is not a
-                // participant; the second form of the write tells which.
-                if ahead {
-                    ahead = false;
+                // participant; the second form of the write tells which (at once: no race lost).
+                Err(e) if (e.failed("mine") || e.failed("theirs")) && first => {
+                    ahead.store(false, std::sync::atomic::Ordering::SeqCst);
                     continue;
                 }
-                return Err(Refusal::Refused(Refused::NotParticipant));
-            }
-            Err(e) if e.is_conflict() => {
-                if !backoff.wait().await {
-                    return Err(Refusal::Refused(Refused::Busy));
+                Err(e) if e.failed("mine") || e.failed("theirs") => {
+                    Try::Refused(Refused::NotParticipant)
                 }
-            }
-            Err(e) => return Err(Refusal::Db(e.into())),
+                Err(e) => return Err(e),
+            });
         }
+    })
+    .await?;
+    // Both people's open pages: the other's to show it, the author's other tabs.
+    if let Err(e) = live::signal(store, &[&author.id, other]).await {
+        tracing::warn!(error = %e, "could not signal a new message (pages see it at the next sweep)");
     }
+    Ok(sent)
 }
 
 /// My conversations, most recent activity first (pattern M1): one Query on the index.

@@ -17,7 +17,7 @@ use crate::db::{Refusal, Store};
 use crate::error::AppError;
 use crate::model::{text_field, Delivery, Page};
 use crate::projects::model::*;
-use crate::projects::store::{self, NewProject, Refused};
+use crate::projects::store::{self, Busy, NewProject, Refused};
 use chrono::Utc;
 
 mod mail;
@@ -43,7 +43,7 @@ fn refusal(r: Refusal<Refused>) -> AppError {
         Refused::NotMember | Refused::TaskMissing => AppError::NotFound,
         Refused::NotManager => AppError::Forbidden,
         Refused::KeyTaken => AppError::conflict("This project key is taken. Choose another one."),
-        Refused::TaskChanged => AppError::conflict("This task changed. Reload and try again."),
+        Refused::TaskChanged(_) => AppError::conflict("This task changed. Reload and try again."),
         Refused::StoryMissing => AppError::validation("That story does not exist in this project."),
         Refused::AssigneeNotMember => {
             AppError::validation("The assignee must be a member of the project.")
@@ -53,7 +53,13 @@ fn refusal(r: Refusal<Refused>) -> AppError {
         Refused::Full => {
             AppError::conflict("This project has reached its maximum number of items.")
         }
-        Refused::Busy => AppError::conflict("This task is busy. Try again."),
+        Refused::Busy(what) => AppError::conflict(match what {
+            Busy::NewTask => "Too many tasks are being added at once. Try again.",
+            Busy::NewStory => "Too many stories are being added at once. Try again.",
+            Busy::Task => "Someone else is changing this task right now. Try again.",
+            Busy::Sprint => "This sprint is changing right now. Try again.",
+            Busy::Comment => "Too many comments at once on this task. Try again.",
+        }),
         Refused::SprintClosed => {
             AppError::conflict("That sprint is completed (or gone): its tasks are history.")
         }
@@ -270,15 +276,7 @@ pub async fn edit_task(
 ) -> Result<EditOutcome, AppError> {
     match store::edit_task(store, key, number, editor, &fields, seen).await {
         Ok(task) => Ok(EditOutcome::Saved(task)),
-        Err(Refusal::Refused(Refused::TaskChanged)) => {
-            match store::get_task(store, key, number).await? {
-                Some(current) => Ok(EditOutcome::Changed(current)),
-                None => Err(AppError::NotFound),
-            }
-        }
-        Err(Refusal::Refused(Refused::Busy)) => Err(AppError::conflict(
-            "Someone else is changing this task right now. Try again.",
-        )),
+        Err(Refusal::Refused(Refused::TaskChanged(current))) => Ok(EditOutcome::Changed(*current)),
         Err(r) => Err(refusal(r)),
     }
 }
@@ -295,16 +293,11 @@ pub async fn move_task(
 ) -> Result<(), AppError> {
     match store::move_task(store, key, number, mover, from, to).await {
         Ok(_) => Ok(()),
-        Err(Refusal::Refused(Refused::TaskChanged)) => {
-            match store::get_task(store, key, number).await? {
-                Some(t) => Err(AppError::conflict(format!(
-                    "{} is already {} (someone moved it). The board shows it where it is now.",
-                    t.reference(),
-                    t.status.label()
-                ))),
-                None => Err(AppError::NotFound),
-            }
-        }
+        Err(Refusal::Refused(Refused::TaskChanged(now))) => Err(AppError::conflict(format!(
+            "{} is already {} (someone moved it). The board shows it where it is now.",
+            now.reference(),
+            now.status.label()
+        ))),
         Err(r) => Err(refusal(r)),
     }
 }
@@ -329,9 +322,6 @@ pub async fn delete_task_only(
 ) -> Result<(), AppError> {
     match store::delete_task_only(store, key, number, actor).await {
         Ok(()) => Ok(()),
-        Err(Refusal::Refused(Refused::Busy)) => {
-            Err(AppError::conflict("This task keeps changing. Try again."))
-        }
         Err(r) => Err(as_manager(store, key, &actor.id, r).await),
     }
 }

@@ -3,11 +3,11 @@
 
 use super::log::activity;
 use super::tasks::{counts_expr, micros, sprint_effects};
-use super::{refused, Refused};
+use super::{Busy, Refused};
 use crate::accounts::model::PersonRef;
 use crate::db::keys::*;
-use crate::db::retry::Backoff;
-use crate::db::{n, s, DbError, Expr, Outcome, PageQuery, Refusal, Store, Tx};
+use crate::db::retry::{retrying, Backoff, Try};
+use crate::db::{n, s, DbError, Expr, Outcome, PageQuery, Store, Tx};
 use crate::model::Page;
 use crate::projects::model::*;
 use serde::{Deserialize, Serialize};
@@ -55,20 +55,20 @@ pub async fn add_comment(
                 comment: comment.clone(),
             },
         );
-    let mut backoff = Backoff::new();
-    loop {
-        match tx.run(store).await {
-            Ok(()) => return Ok(comment),
-            Err(e) if e.failed("member") => return refused(Refused::NotMember),
-            Err(e) if e.failed("task") => return refused(Refused::TaskMissing),
-            Err(e) if e.is_conflict() => {
-                if !backoff.wait().await {
-                    return refused(Refused::Busy);
-                }
-            }
-            Err(e) => return Err(Refusal::Db(e.into())),
-        }
-    }
+    let (tx, comment) = (&tx, &comment);
+    retrying(
+        Backoff::new(),
+        Refused::Busy(Busy::Comment),
+        || async move {
+            Ok(match tx.run(store).await {
+                Ok(()) => Try::Done(comment.clone()),
+                Err(e) if e.failed("member") => Try::Refused(Refused::NotMember),
+                Err(e) if e.failed("task") => Try::Refused(Refused::TaskMissing),
+                Err(e) => return Err(e),
+            })
+        },
+    )
+    .await
 }
 
 /// A task's comments, newest page first (the page itself is returned oldest first, for
@@ -146,17 +146,16 @@ pub async fn delete_task_only(
         project: key.clone(),
         number,
     };
-    let pk = project_pk(key);
-    let mut backoff = Backoff::new();
-    loop {
+    let (pk, cleanup) = (&project_pk(key), &cleanup);
+    retrying(Backoff::new(), Refused::Busy(Busy::Task), || async move {
         let Some(task) = super::get_task(store, key, number).await? else {
-            return refused(Refused::TaskMissing);
+            return Ok(Try::Refused(Refused::TaskMissing));
         };
         let now = micros(store.now());
         let mut tx = Tx::new(store);
         tx.update(
             "project",
-            &pk,
+            pk,
             PROJECT_META_SK,
             Expr::set(format!("SET {}", counts_expr(task.status, '-')))
                 .when("manager.id = :me")
@@ -166,7 +165,7 @@ pub async fn delete_task_only(
         )
         .delete(
             "task",
-            &pk,
+            pk,
             &task_sk(number),
             Expr::condition("version = :v").value(":v", n(task.version)),
         )
@@ -179,17 +178,14 @@ pub async fn delete_task_only(
             key,
             &activity(actor, now, "deleted", Some(&task), Vec::new()),
         );
-        match tx.run(store).await {
-            Ok(()) => return Ok(()),
-            Err(e) if e.failed("project") => return refused(Refused::NotManager),
-            Err(e) if e.failed("sprint_from") => return refused(Refused::SprintClosing),
+        Ok(match tx.run(store).await {
+            Ok(()) => Try::Done(()),
+            Err(e) if e.failed("project") => Try::Refused(Refused::NotManager),
+            Err(e) if e.failed("sprint_from") => Try::Refused(Refused::SprintClosing),
             // It changed between our read and our delete: read again.
-            Err(e) if e.failed("task") || e.is_conflict() => {
-                if !backoff.wait().await {
-                    return refused(Refused::Busy);
-                }
-            }
-            Err(e) => return Err(Refusal::Db(e.into())),
-        }
-    }
+            Err(e) if e.failed("task") => Try::Again,
+            Err(e) => return Err(e),
+        })
+    })
+    .await
 }

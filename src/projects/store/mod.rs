@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Why a Projects write was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Refused {
     /// A project with this key exists.
     KeyTaken,
@@ -43,8 +43,9 @@ pub enum Refused {
     /// The actor does not manage the project.
     NotManager,
     TaskMissing,
-    /// The task is no longer at the version or status the caller saw.
-    TaskChanged,
+    /// The task is no longer at the version or status the caller saw; it is this now (as the
+    /// store read it, so the message needs no second read).
+    TaskChanged(Box<Task>),
     /// The story named by the task is not in the project.
     StoryMissing,
     /// The assignee named by the task is not a member of the project.
@@ -55,8 +56,8 @@ pub enum Refused {
     NotAMember,
     /// The project has used every number of its items.
     Full,
-    /// Too many concurrent writes: the retries ran out.
-    Busy,
+    /// Too many concurrent writes to this thing: the retries ran out.
+    Busy(Busy),
     /// The sprint is completed (read-only) or does not exist.
     SprintClosed,
     /// The task's sprint is being completed: its tasks are moving.
@@ -69,6 +70,16 @@ pub enum Refused {
     NotActive,
     /// Unfinished work can go to the backlog or a planned sprint only.
     BadTarget,
+}
+
+/// What was being written when the retries ran out (each has its own words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Busy {
+    NewTask,
+    NewStory,
+    Task,
+    Sprint,
+    Comment,
 }
 
 pub(crate) fn refused<T>(r: Refused) -> Outcome<T, Refused> {

@@ -3,12 +3,12 @@
 //! project; and the ranks that place a task.
 
 use super::tasks::{change_task, jitter, refuse_member, Check};
-use super::{refused, Refused, TaskItem};
+use super::{Busy, Refused, TaskItem};
 use crate::accounts::model::PersonRef;
 use crate::db::keys::*;
-use crate::db::retry::Backoff;
+use crate::db::retry::{retrying, Backoff, Try};
 use crate::db::{cursor, from_item, n, s, DbError, Expr, Item, PageQuery, SortKey, Store};
-use crate::db::{Outcome, Refusal, Tx};
+use crate::db::{Outcome, Tx};
 use crate::model::Page;
 use crate::projects::model::*;
 
@@ -230,40 +230,41 @@ pub async fn place_task(
     to: Option<Bucket>,
     place: Placement,
 ) -> Outcome<Task, Refused> {
-    let pk = project_pk(key);
-    let mut backoff = Backoff::new();
-    loop {
+    let pk = &project_pk(key);
+    retrying(Backoff::new(), Refused::Busy(Busy::Task), || async move {
         let Some(task) = super::get_task(store, key, number).await? else {
-            return refused(Refused::TaskMissing);
+            return Ok(Try::Refused(Refused::TaskMissing));
         };
         if task.archived {
-            return refuse_member(store, key, &actor.id, Refused::SprintClosed).await;
+            let refusal = refuse_member(store, key, &actor.id, Refused::SprintClosed).await;
+            return Try::from_outcome(refusal);
         }
         let target = to.unwrap_or(Bucket::of(task.sprint));
         let rank = match super::rank_for(store, key, &task, target, place).await? {
             Some(r) => r,
             // Already there (for a member: anyone else is told nothing).
-            None if super::is_member(store, key, &actor.id).await? => return Ok(task),
-            None => return refused(Refused::NotMember),
+            None if super::is_member(store, key, &actor.id).await? => return Ok(Try::Done(task)),
+            None => return Ok(Try::Refused(Refused::NotMember)),
         };
         if target.sprint() != task.sprint {
             // Into another list: a change with its burndown events and history.
             let r = rank.clone();
-            return change_task(store, key, number, actor, Check::Current, move |t| {
+            let changed = change_task(store, key, number, actor, Check::Current, move |t| {
                 t.sprint = target.sprint();
                 t.rank = r.clone();
                 Ok(())
             })
             .await;
+            return Try::from_outcome(changed);
         }
         // Within its list: one write of the task's rank, if it is still in that list.
         let mut moved = task.clone();
         moved.rank = rank;
         let list = plan_list(task.sprint);
         let mut tx = Tx::new(store);
-        tx.exists("member", &pk, &member_sk(&actor.id)).update(
+        tx.exists("member", pk, &member_sk(&actor.id)).update(
             "task",
-            &pk,
+            pk,
             &task_sk(number),
             Expr::set("SET #rank = :rank, lsi1sk = :k")
                 .when("begins_with(lsi1sk, :list)")
@@ -272,16 +273,13 @@ pub async fn place_task(
                 .value(":k", s(TaskItem::lsi_key(&moved)))
                 .value(":list", s(list)),
         );
-        match tx.run(store).await {
-            Ok(()) => return Ok(moved),
-            Err(e) if e.failed("member") => return refused(Refused::NotMember),
-            // Moved to another list meanwhile, or a collision: look again.
-            Err(e) if e.failed("task") || e.is_conflict() => {
-                if !backoff.wait().await {
-                    return refused(Refused::Busy);
-                }
-            }
-            Err(e) => return Err(Refusal::Db(e.into())),
-        }
-    }
+        Ok(match tx.run(store).await {
+            Ok(()) => Try::Done(moved),
+            Err(e) if e.failed("member") => Try::Refused(Refused::NotMember),
+            // Moved to another list meanwhile: look again.
+            Err(e) if e.failed("task") => Try::Again,
+            Err(e) => return Err(e),
+        })
+    })
+    .await
 }

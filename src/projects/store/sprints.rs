@@ -5,10 +5,10 @@ use super::log::activity;
 use super::log::{add_to_sprint, burn, log};
 use super::plan::whole_list;
 use super::tasks::micros;
-use super::{burn_events, edge_rank, refused, Refused, TaskItem};
+use super::{burn_events, edge_rank, refused, Busy, Refused, TaskItem};
 use crate::accounts::model::PersonRef;
 use crate::db::keys::*;
-use crate::db::retry::Backoff;
+use crate::db::retry::{retrying, Backoff, Try};
 use crate::db::{n, s, DbError, Expr, Outcome, PageQuery, Refusal, Store, Tx};
 use crate::projects::model::*;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -44,26 +44,26 @@ pub async fn create_sprint(
     actor: &PersonRef,
     fields: SprintFields,
 ) -> Outcome<Sprint, Refused> {
-    let pk = project_pk(key);
-    let mut backoff = Backoff::with_retries(super::tasks::NUMBERING_RETRIES);
-    loop {
+    let (pk, fields) = (&project_pk(key), &fields);
+    let backoff = Backoff::with_retries(super::tasks::NUMBERING_RETRIES);
+    retrying(backoff, Refused::Busy(Busy::Sprint), || async move {
         // The head as it is now: who manages the project, and the last sprint's number.
-        let Some(head) = store.get(&pk, PROJECT_META_SK, true).await? else {
-            return refused(Refused::NotManager);
+        let Some(head) = store.get(pk, PROJECT_META_SK, true).await? else {
+            return Ok(Try::Refused(Refused::NotManager));
         };
         let manager = match head.get("manager") {
             Some(AttributeValue::M(m)) => crate::db::attr(m, "id").map(str::to_owned),
             _ => None,
         };
         if manager.as_deref() != Some(actor.id.as_str()) {
-            return refused(Refused::NotManager);
+            return Ok(Try::Refused(Refused::NotManager));
         }
         let seq: u32 = match head.get("sprint_seq") {
             Some(_) => crate::db::attr_number(&head, "sprint_seq")?,
             None => 0,
         };
         let Some(number) = seq.checked_add(1).filter(|n| *n <= MAX_NUMBER) else {
-            return refused(Refused::Full);
+            return Ok(Try::Refused(Refused::Full));
         };
         let now = micros(store.now());
         let sprint = Sprint {
@@ -88,7 +88,7 @@ pub async fn create_sprint(
         let mut tx = Tx::new(store);
         tx.update(
             "project",
-            &pk,
+            pk,
             PROJECT_META_SK,
             Expr::set("SET sprint_seq = :n")
                 .when(condition)
@@ -109,17 +109,14 @@ pub async fn create_sprint(
             key,
             &sprint_entry(actor, now, "created sprint", &sprint),
         );
-        match tx.run(store).await {
-            Ok(()) => return Ok(sprint),
+        Ok(match tx.run(store).await {
+            Ok(()) => Try::Done(sprint),
             // Another sprint took the number (or the manager changed): read the head again.
-            Err(e) if e.failed("project") || e.failed("sprint") || e.is_conflict() => {
-                if !backoff.wait().await {
-                    return refused(Refused::Busy);
-                }
-            }
-            Err(e) => return Err(Refusal::Db(e.into())),
-        }
-    }
+            Err(e) if e.failed("project") || e.failed("sprint") => Try::Again,
+            Err(e) => return Err(e),
+        })
+    })
+    .await
 }
 
 fn sprint_entry(actor: &PersonRef, at: DateTime<Utc>, action: &str, sprint: &Sprint) -> Activity {
@@ -186,7 +183,7 @@ pub async fn start_sprint(
             }
         }
         Err(e) if e.failed("sprint") => refused(Refused::NotPlanned),
-        Err(e) if e.is_conflict() => refused(Refused::Busy),
+        Err(e) if e.is_conflict() => refused(Refused::Busy(Busy::Sprint)),
         Err(e) => Err(Refusal::Db(e.into())),
     }
 }
@@ -267,19 +264,19 @@ async fn freeze(
 ) -> Outcome<Sprint, Refused> {
     let pk = project_pk(key);
     let at = micros(at);
-    let mut backoff = Backoff::new();
-    let done = loop {
+    let pk = &pk;
+    retrying(Backoff::new(), Refused::Busy(Busy::Sprint), || async move {
         let Some(sprint) = get_sprint(store, key, number).await? else {
-            return refused(Refused::NotActive);
+            return Ok(Try::Refused(Refused::NotActive));
         };
         if sprint.state != SprintState::Active {
-            return refused(Refused::NotActive);
+            return Ok(Try::Refused(Refused::NotActive));
         }
         let target_name = match spill_to {
             Bucket::Backlog => "Backlog".to_owned(),
             Bucket::Sprint(m) => match get_sprint(store, key, m).await? {
                 Some(t) if t.state == SprintState::Planned && m != number => t.name,
-                _ => return refused(Refused::BadTarget),
+                _ => return Ok(Try::Refused(Refused::BadTarget)),
             },
         };
         let tasks = whole_list(store, key, &plan_list(Some(number))).await?;
@@ -321,7 +318,7 @@ async fn freeze(
         let mut tx = Tx::new(store);
         tx.update(
             "project",
-            &pk,
+            pk,
             PROJECT_META_SK,
             Expr::set("REMOVE active_sprint")
                 .when("manager.id = :me AND active_sprint = :n")
@@ -354,24 +351,18 @@ async fn freeze(
                 actor: actor.clone(),
             },
         );
-        match tx.run(store).await {
-            Ok(()) => break frozen,
-            Err(e) if e.failed("project") => {
-                return match super::get_project(store, key).await? {
-                    Some(p) if p.manager.id != actor.id => refused(Refused::NotManager),
-                    _ => refused(Refused::NotActive),
-                };
-            }
-            // A task of the sprint changed while we read: read again.
-            Err(e) if e.failed("sprint") || e.is_conflict() => {
-                if !backoff.wait().await {
-                    return refused(Refused::Busy);
-                }
-            }
-            Err(e) => return Err(Refusal::Db(e.into())),
-        }
-    };
-    Ok(done)
+        Ok(match tx.run(store).await {
+            Ok(()) => Try::Done(frozen),
+            Err(e) if e.failed("project") => match super::get_project(store, key).await? {
+                Some(p) if p.manager.id != actor.id => Try::Refused(Refused::NotManager),
+                _ => Try::Refused(Refused::NotActive),
+            },
+            // The sprint changed while we read: read again.
+            Err(e) if e.failed("sprint") => Try::Again,
+            Err(e) => return Err(e),
+        })
+    })
+    .await
 }
 
 /// The first step of [`complete_sprint`] alone (the sprint frozen, its tasks not moved yet):
@@ -406,70 +397,69 @@ pub async fn finish_completion(
             target = None;
         }
     }
-    let mut backoff = Backoff::new();
-    loop {
-        let tasks = whole_list(store, key, &plan_list(Some(sprint.number))).await?;
-        if tasks.is_empty() {
-            return Ok(());
-        }
-        let last = edge_rank(store, key, target, true).await?;
-        let open = tasks.iter().filter(|t| !t.status.is_closed()).count();
-        let mut ranks = rank::after_each(last.as_deref(), open).into_iter();
-        let mut failed = false;
-        for chunk in tasks.chunks(SPILL_CHUNK) {
-            let at = micros(store.now());
-            let mut tx = Tx::new(store);
-            let (mut total, mut closed) = (Tally::default(), Tally::default());
-            for t in chunk {
-                let mut moved = t.clone();
-                moved.version += 1;
-                if t.status.is_closed() {
-                    moved.archived = true;
-                } else {
-                    moved.sprint = target;
-                    moved.rank = ranks.next().unwrap_or_else(|| t.rank.clone());
-                    moved.updated_at = at;
-                    let why = format!("spillover from {}", sprint.name);
-                    let mut entry =
-                        activity(actor, at, "moved", Some(&moved), task_changes(t, &moved));
-                    entry.action = why;
-                    log(&mut tx, key, &entry);
-                    if let Some(m) = target {
-                        let b = BurnState::of(&moved);
-                        let outside = BurnState { sprint: None, ..b };
-                        for (_, ev) in outside.events(b, t.number, at) {
-                            burn(&mut tx, key, m, &ev);
+    // Each try moves the tasks still listed, a chunk per transaction, until none is left; a
+    // chunk that lost a race ends the try, and the next one reads the list again.
+    let (pk, target) = (&pk, target);
+    retrying(Backoff::new(), Refused::Busy(Busy::Sprint), || async move {
+        loop {
+            let tasks = whole_list(store, key, &plan_list(Some(sprint.number))).await?;
+            if tasks.is_empty() {
+                return Ok(Try::Done(()));
+            }
+            let last = edge_rank(store, key, target, true).await?;
+            let open = tasks.iter().filter(|t| !t.status.is_closed()).count();
+            let mut ranks = rank::after_each(last.as_deref(), open).into_iter();
+            for chunk in tasks.chunks(SPILL_CHUNK) {
+                let at = micros(store.now());
+                let mut tx = Tx::new(store);
+                let (mut total, mut closed) = (Tally::default(), Tally::default());
+                for t in chunk {
+                    let mut moved = t.clone();
+                    moved.version += 1;
+                    if t.status.is_closed() {
+                        moved.archived = true;
+                    } else {
+                        moved.sprint = target;
+                        moved.rank = ranks.next().unwrap_or_else(|| t.rank.clone());
+                        moved.updated_at = at;
+                        let why = format!("spillover from {}", sprint.name);
+                        let mut entry =
+                            activity(actor, at, "moved", Some(&moved), task_changes(t, &moved));
+                        entry.action = why;
+                        log(&mut tx, key, &entry);
+                        if let Some(m) = target {
+                            let b = BurnState::of(&moved);
+                            let outside = BurnState { sprint: None, ..b };
+                            for (_, ev) in outside.events(b, t.number, at) {
+                                burn(&mut tx, key, m, &ev);
+                            }
+                            let (dt, dc) = outside.delta(b, m);
+                            total.tasks += dt.tasks;
+                            total.points += dt.points;
+                            closed.tasks += dc.tasks;
+                            closed.points += dc.points;
                         }
-                        let (dt, dc) = outside.delta(b, m);
-                        total.tasks += dt.tasks;
-                        total.points += dt.points;
-                        closed.tasks += dc.tasks;
-                        closed.points += dc.points;
+                    }
+                    tx.replace_value(
+                        "task",
+                        &TaskItem::new(pk, moved),
+                        Expr::condition("version = :v").value(":v", n(t.version)),
+                    );
+                }
+                if let Some(m) = target {
+                    if total.tasks != 0 {
+                        add_to_sprint(&mut tx, "sprint_to", key, m, total, closed);
                     }
                 }
-                tx.replace_value(
-                    "task",
-                    &TaskItem::new(&pk, moved),
-                    Expr::condition("version = :v").value(":v", n(t.version)),
-                );
-            }
-            if let Some(m) = target {
-                if total.tasks != 0 {
-                    add_to_sprint(&mut tx, "sprint_to", key, m, total, closed);
+                match tx.run(store).await {
+                    Ok(()) => {}
+                    Err(e) if e.failed("sprint_to") => return Ok(Try::Refused(Refused::BadTarget)),
+                    Err(e) if e.failed("task") => return Ok(Try::Again),
+                    Err(e) => return Err(e),
                 }
             }
-            match tx.run(store).await {
-                Ok(()) => {}
-                Err(e) if e.failed("sprint_to") => return refused(Refused::BadTarget),
-                Err(e) if e.failed("task") || e.is_conflict() => {
-                    failed = true;
-                    break;
-                }
-                Err(e) => return Err(Refusal::Db(e.into())),
-            }
+            // Every chunk moved: read the list again (it is empty, unless tasks arrived).
         }
-        if failed && !backoff.wait().await {
-            return refused(Refused::Busy);
-        }
-    }
+    })
+    .await
 }

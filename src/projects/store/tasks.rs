@@ -1,11 +1,11 @@
 //! Stories and tasks: numbering, create, edit, move, delete.
 
 use super::log::activity;
-use super::{refused, Refused, StoryItem, TaskItem};
+use super::{refused, Busy, Refused, StoryItem, TaskItem};
 use crate::accounts::model::PersonRef;
 use crate::db::keys::*;
-use crate::db::retry::Backoff;
-use crate::db::{n, DbError, Expr, Outcome, Refusal, Store, Tx};
+use crate::db::retry::{retrying, Backoff, Try};
+use crate::db::{n, DbError, Expr, Outcome, Store, Tx};
 use crate::projects::model::*;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
@@ -104,20 +104,29 @@ async fn create_numbered(
 ) -> Outcome<u32, Refused> {
     let pk = project_pk(key);
     let counter = spec.counter.attribute();
-    let mut seen = spec.seen;
+    // The number the caller saw is tried first; every later try reads the counter.
+    let first = &std::sync::atomic::AtomicBool::new(true);
+    let (pk, spec, build) = (&pk, &spec, &build);
     // Every creator of a busy project can lose a round: more rounds than other writes get.
-    let mut backoff = Backoff::with_retries(NUMBERING_RETRIES);
-    loop {
-        let current = match seen.take() {
+    let backoff = Backoff::with_retries(NUMBERING_RETRIES);
+    let busy = match spec.counter {
+        Counter::Task => Busy::NewTask,
+        Counter::Story => Busy::NewStory,
+    };
+    retrying(backoff, Refused::Busy(busy), || async move {
+        let seen = spec
+            .seen
+            .filter(|_| first.swap(false, std::sync::atomic::Ordering::SeqCst));
+        let current = match seen {
             Some(s) => s,
             None => match read_counter(store, key, spec.counter).await? {
                 Some(c) => c,
                 // No project: to an outsider, the same answer as a project they are not in.
-                None => return refused(Refused::NotMember),
+                None => return Ok(Try::Refused(Refused::NotMember)),
             },
         };
         let Some(number) = current.checked_add(1).filter(|n| *n <= MAX_NUMBER) else {
-            return refused(Refused::Full);
+            return Ok(Try::Refused(Refused::Full));
         };
         let set = match &spec.extra_meta {
             Some(extra) => format!("SET {counter} = :n, {extra}"),
@@ -138,25 +147,22 @@ async fn create_numbered(
             expr = expr.value(":one", n(1)).value(":zero", n(0));
         }
         let mut tx = Tx::new(store);
-        tx.update("project", &pk, PROJECT_META_SK, expr);
-        tx.exists("member", &pk, &member_sk(creator));
+        tx.update("project", pk, PROJECT_META_SK, expr);
+        tx.exists("member", pk, &member_sk(creator));
         build(number, &mut tx);
-        spec.refs.add_checks(&mut tx, &pk);
-        match tx.run(store).await {
-            Ok(()) => return Ok(number),
-            Err(e) if e.failed("member") => return refused(Refused::NotMember),
-            Err(e) if e.failed("story") => return refused(Refused::StoryMissing),
-            Err(e) if e.failed("assignee") => return refused(Refused::AssigneeNotMember),
-            // Someone else took that number (or the page's was stale), or a race on the head:
-            // read the counter again and try the next one.
-            Err(e) if e.failed("project") || e.is_conflict() => {
-                if !backoff.wait().await {
-                    return refused(Refused::Busy);
-                }
-            }
-            Err(e) => return Err(Refusal::Db(e.into())),
-        }
-    }
+        spec.refs.add_checks(&mut tx, pk);
+        Ok(match tx.run(store).await {
+            Ok(()) => Try::Done(number),
+            Err(e) if e.failed("member") => Try::Refused(Refused::NotMember),
+            Err(e) if e.failed("story") => Try::Refused(Refused::StoryMissing),
+            Err(e) if e.failed("assignee") => Try::Refused(Refused::AssigneeNotMember),
+            // Someone else took that number (or the page's was stale): read the counter again
+            // and try the next one.
+            Err(e) if e.failed("project") => Try::Again,
+            Err(e) => return Err(e),
+        })
+    })
+    .await
 }
 
 /// Rounds a numbered creation may lose before it is refused as busy.
@@ -267,11 +273,10 @@ pub async fn change_task(
     check: Check,
     change: impl Fn(&mut Task) -> Result<(), Refused>,
 ) -> Outcome<Task, Refused> {
-    let pk = project_pk(key);
-    let mut backoff = Backoff::new();
-    loop {
+    let (pk, change) = (&project_pk(key), &change);
+    retrying(Backoff::new(), Refused::Busy(Busy::Task), || async move {
         let Some(old) = super::get_task(store, key, number).await? else {
-            return refused(Refused::TaskMissing);
+            return Ok(Try::Refused(Refused::TaskMissing));
         };
         let stale = match check {
             Check::Version(v) => v != old.version,
@@ -279,11 +284,13 @@ pub async fn change_task(
             Check::Current => false,
         };
         if stale {
-            return refuse_member(store, key, &actor.id, Refused::TaskChanged).await;
+            let changed = Refused::TaskChanged(Box::new(old.clone()));
+            let refusal = refuse_member(store, key, &actor.id, changed).await;
+            return Try::from_outcome(refusal);
         }
         let mut new = old.clone();
         if let Err(r) = change(&mut new) {
-            return refuse_member(store, key, &actor.id, r).await;
+            return Try::from_outcome(refuse_member(store, key, &actor.id, r).await);
         }
         if old.archived && (!new.status.is_closed() || new.sprint != old.sprint) {
             // Reopened or moved out of a completed sprint: back to the open work.
@@ -294,7 +301,7 @@ pub async fn change_task(
         }
         let changes = task_changes(&old, &new);
         if changes.is_empty() && new.rank == old.rank {
-            return Ok(old);
+            return Ok(Try::Done(old));
         }
         // A story or an assignee the change sets must be in the project when it commits (one
         // that stays may be gone: a removed member's tasks keep their id).
@@ -309,22 +316,22 @@ pub async fn change_task(
         new.version = old.version + 1;
         new.updated_at = now;
         let mut tx = Tx::new(store);
-        tx.exists("member", &pk, &member_sk(&actor.id))
+        tx.exists("member", pk, &member_sk(&actor.id))
             .replace_value(
                 "task",
-                &TaskItem::new(&pk, new.clone()),
+                &TaskItem::new(pk, new.clone()),
                 Expr::condition("version = :v").value(":v", n(old.version)),
             );
         if new.status != old.status {
             tx.update(
                 "project",
-                &pk,
+                pk,
                 PROJECT_META_SK,
                 status_move(old.status, new.status),
             );
         }
         sprint_effects(&mut tx, key, &old, &new, now);
-        refs.add_checks(&mut tx, &pk);
+        refs.add_checks(&mut tx, pk);
         let action = if new.sprint != old.sprint {
             "moved"
         } else {
@@ -335,24 +342,26 @@ pub async fn change_task(
             key,
             &activity(actor, now, action, Some(&new), changes),
         );
-        match tx.run(store).await {
-            Ok(()) => return Ok(new),
-            Err(e) if e.failed("member") => return refused(Refused::NotMember),
-            Err(e) if e.failed("story") => return refused(Refused::StoryMissing),
-            Err(e) if e.failed("assignee") => return refused(Refused::AssigneeNotMember),
-            Err(e) if e.failed("sprint_to") => return refused(Refused::SprintClosed),
-            Err(e) if e.failed("sprint_from") => return refused(Refused::SprintClosing),
+        Ok(match tx.run(store).await {
+            Ok(()) => Try::Done(new),
+            Err(e) if e.failed("member") => Try::Refused(Refused::NotMember),
+            Err(e) if e.failed("story") => Try::Refused(Refused::StoryMissing),
+            Err(e) if e.failed("assignee") => Try::Refused(Refused::AssigneeNotMember),
+            Err(e) if e.failed("sprint_to") => Try::Refused(Refused::SprintClosed),
+            Err(e) if e.failed("sprint_from") => Try::Refused(Refused::SprintClosing),
+            // Changed since the read: the caller is told what it is now.
             Err(e) if e.failed("task") && check != Check::Current => {
-                return refused(Refused::TaskChanged)
-            }
-            Err(e) if e.failed("task") || e.is_conflict() => {
-                if !backoff.wait().await {
-                    return refused(Refused::Busy);
+                match super::get_task(store, key, number).await? {
+                    Some(now) => Try::Refused(Refused::TaskChanged(Box::new(now))),
+                    None => Try::Refused(Refused::TaskMissing),
                 }
             }
-            Err(e) => return Err(Refusal::Db(e.into())),
-        }
-    }
+            // Changed since the read, and the change applies to whatever it is now.
+            Err(e) if e.failed("task") => Try::Again,
+            Err(e) => return Err(e),
+        })
+    })
+    .await
 }
 
 /// A refusal found before the transaction (which checks membership itself): told to members

@@ -19,7 +19,7 @@ pub use jobs::*;
 
 use crate::accounts::model::AccountStatus;
 use crate::db::keys::*;
-use crate::db::retry::Backoff;
+use crate::db::retry::{retrying, Backoff, Try};
 use crate::db::{
     attr, from_item, n, opt, s, value, DbError, Expr, Index, Outcome, PageQuery, Refusal, SortKey,
     Store, Tx,
@@ -215,18 +215,14 @@ pub async fn review(store: &Store, subject: &str, r: &Review) -> Outcome<(), Ref
         .value(":r", n(r.rating))
         .value(":one", n(1)),
     );
-    let mut backoff = Backoff::new();
-    loop {
-        match tx.run(store).await {
-            Ok(()) => return Ok(()),
-            Err(e) if e.failed("review") => return refused(Refused::AlreadyReviewed),
-            Err(e) if e.failed("job") => return refused(Refused::NotBooked),
-            Err(e) if e.is_conflict() => {
-                if !backoff.wait().await {
-                    return refused(Refused::Busy);
-                }
-            }
-            Err(e) => return Err(Refusal::Db(e.into())),
-        }
-    }
+    let tx = &tx;
+    retrying(Backoff::new(), Refused::Busy, || async move {
+        Ok(match tx.run(store).await {
+            Ok(()) => Try::Done(()),
+            Err(e) if e.failed("review") => Try::Refused(Refused::AlreadyReviewed),
+            Err(e) if e.failed("job") => Try::Refused(Refused::NotBooked),
+            Err(e) => return Err(e),
+        })
+    })
+    .await
 }
