@@ -144,6 +144,13 @@ pub fn optional_number<T: std::str::FromStr>(raw: &str, what: &str) -> Result<Op
     }
 }
 
+/// The wall clock, the one place that reads it. Writes are dated by their store's clock
+/// (`Store::now`, which defaults to this and which a test or the demo data can set); this is
+/// for what has no store: a page's "today", a session token's times.
+pub fn wall_clock() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,7 +66,7 @@ pub async fn sign_in_from(
     email: &str,
     password: &str,
 ) -> Result<User, AppError> {
-    let minute = chrono::Utc::now().timestamp() / 60;
+    let minute = store.now().timestamp() / 60;
     // A malformed email cannot match an account: it gets no account counter (and stays out of
     // the key, which DynamoDB limits in size); the address counter still applies.
     let account = Email::parse(email)

@@ -149,7 +149,7 @@ pub async fn create(store: &Store, new: NewUser) -> Outcome<User, Refused> {
         kind: new.kind,
         status: AccountStatus::Unverified,
         is_admin: false,
-        created_at: Utc::now(),
+        created_at: store.now(),
         version: 1,
         session_epoch: 0,
     };

@@ -3,7 +3,7 @@
 //! (the same transactions a user's clicks make), and the pieces of the scaling check. Each
 //! phase prints one JSON line that tells the benchmark where its pages are.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use clap::Parser;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use leptos::server_fn::ServerFn;
@@ -237,7 +237,7 @@ async fn long_conversation(
     count: usize,
 ) -> Result<String, AppError> {
     let id = messages::start(store, a, b).await?;
-    bulk_load(store, &id, a, count, Utc::now() - Duration::days(30)).await?;
+    bulk_load(store, &id, a, count, store.now() - Duration::days(30)).await?;
     for (from, to, text) in [(a, b, "Are we on for the demo?"), (b, a, "Yes, at three.")] {
         send(store, &id, from, to, text).await?;
     }
@@ -279,7 +279,7 @@ async fn filler(store: &Store, plan: &Plan) -> Result<serde_json::Value, AppErro
     while left > 0 {
         let n = left.min(per);
         let id = pair_id(&format!("filler{k:05}a"), &format!("filler{k:05}b"));
-        bulk_load(store, &id, &author, n, Utc::now() - Duration::days(60)).await?;
+        bulk_load(store, &id, &author, n, store.now() - Duration::days(60)).await?;
         left -= n;
         k += 1;
     }
@@ -408,7 +408,7 @@ async fn full(store: &Store, plan: &Plan) -> Result<serde_json::Value, AppError>
                 .map(|a| nannies[(k + a * 7) % nannies.len()].person())
                 .collect();
             async move {
-                let start = Utc::now() + Duration::days(1 + (k % 60) as i64);
+                let start = store.now() + Duration::days(1 + (k % 60) as i64);
                 let job = sitters::create_job(
                     store,
                     Job {
@@ -428,7 +428,7 @@ async fn full(store: &Store, plan: &Plan) -> Result<serde_json::Value, AppError>
                         status: JobStatus::Open,
                         application_count: 0,
                         accepted: None,
-                        created_at: Utc::now(),
+                        created_at: store.now(),
                     },
                 )
                 .await

@@ -360,6 +360,12 @@ pub fn seed_marker() -> (String, String) {
     ("META#SEED".into(), "META".into())
 }
 
+/// A time as keys and records hold it: to the microsecond, so that key order and time order
+/// agree (two records of one microsecond are ordered by their ULID).
+pub fn key_time(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    chrono::SubsecRound::trunc_subsecs(t, 6)
+}
+
 /// A failed sign-in counter: one per scope (`email`, `addr`), value and minute.
 pub fn throttle_key(scope: &str, value: &str, minute: i64) -> (String, String) {
     (format!("THROTTLE#{scope}#{value}"), minute.to_string())
@@ -417,7 +423,11 @@ mod tests {
                 "{head}"
             );
         }
-        for tail in [task_sk(1), burn_list(1), activity_sk(&Utc::now(), "x")] {
+        for tail in [
+            task_sk(1),
+            burn_list(1),
+            activity_sk(&chrono::DateTime::UNIX_EPOCH, "x"),
+        ] {
             assert!(tail.as_str() > HEAD_LAST, "{tail}");
         }
         assert!(plan_key(Some(999_999), "zzz", 1) < plan_key(None, "0", 1));

@@ -101,7 +101,7 @@ impl Store {
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         match &self.clock {
             Some(c) => c(),
-            None => chrono::Utc::now(),
+            None => crate::model::wall_clock(),
         }
     }
 

@@ -60,7 +60,7 @@ impl Ctx {
 
     /// Signs `user` in: a session cookie, and the account as it is now in the session guard.
     pub fn start_session(&self, user: &User) -> Result<(), AppError> {
-        let now = chrono::Utc::now().timestamp();
+        let now = crate::model::wall_clock().timestamp();
         let token = self
             .state
             .tokens

@@ -73,7 +73,7 @@ pub async fn load_demo_once(store: &Store) -> Result<bool, AppError> {
     let marker = [
         (crate::db::keys::PK.to_owned(), s(mpk)),
         (crate::db::keys::SK.to_owned(), s(msk)),
-        ("loaded_at".to_owned(), s(chrono::Utc::now().to_rfc3339())),
+        ("loaded_at".to_owned(), s(store.now().to_rfc3339())),
     ]
     .into_iter()
     .collect();
@@ -263,7 +263,7 @@ async fn demo_sitters(store: &Store) -> Result<(), AppError> {
     )
     .await?;
 
-    let now = Utc::now();
+    let now = store.now();
     let job = |kind: &str, start: chrono::DateTime<Utc>, hours: i64, cost: u32, city: &str| Job {
         id: ulid::Ulid::new().to_string(),
         parent: paula.person(),
@@ -280,7 +280,7 @@ async fn demo_sitters(store: &Store) -> Result<(), AppError> {
         status: JobStatus::Open,
         application_count: 0,
         accepted: None,
-        created_at: Utc::now(),
+        created_at: store.now(),
     };
     let past = sitters::create_job(
         store,
@@ -318,7 +318,7 @@ async fn demo_sitters(store: &Store) -> Result<(), AppError> {
             text: text.into(),
             punctual: true,
             again: true,
-            created_at: Utc::now(),
+            created_at: store.now(),
         };
         sitters::review(store, &subject.id, &review)
             .await

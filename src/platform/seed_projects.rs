@@ -168,14 +168,14 @@ pub async fn demo_project(store: &Store) -> Result<(), AppError> {
         Err(AppError::Conflict(_)) => return Ok(()), // loaded before
         Err(e) => return Err(e),
     }
-    let clock = Arc::new(Mutex::new(Utc::now()));
+    let clock = Arc::new(Mutex::new(store.now()));
     let c = clock.clone();
     let mut d = Demo {
         store: store.clone().with_clock(Arc::new(move || {
             *c.lock().unwrap_or_else(|e| e.into_inner())
         })),
         clock,
-        today: Utc::now().date_naive(),
+        today: store.now().date_naive(),
         key: ProjectKey::parse("DEMO")?,
         alice: alice.person(),
         bob: bob.person(),

@@ -115,7 +115,7 @@ pub async fn session_layer(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let now = chrono::Utc::now().timestamp();
+    let now = crate::model::wall_clock().timestamp();
     let secure = state.settings.secure_cookies;
     let cookies = cookie_values(req.headers(), cookie_name(secure));
     if cookies.len() > 1 {

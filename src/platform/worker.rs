@@ -113,7 +113,7 @@ async fn outbox_stats(store: &Store) {
     match outbox::pending_stats(store, 10).await {
         Ok((pending, oldest)) => {
             let age = oldest
-                .and_then(|o| (Utc::now() - o).to_std().ok())
+                .and_then(|o| (store.now() - o).to_std().ok())
                 .unwrap_or_default();
             super::metrics::outbox(pending, age);
         }
@@ -135,7 +135,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             resume_declines(&state.store, &state.settings.public_url).await;
             resume_cleanups(&state.store).await;
             resume_sprint_completions(&state.store).await;
-            let idle = match run_once(&state.store, &state.mailer, Utc::now(), &stop).await {
+            let idle = match run_once(&state.store, &state.mailer, state.store.now(), &stop).await {
                 Ok(n) => n == 0,
                 Err(e) => {
                     tracing::warn!(error = %e, "outbox worker: database unavailable");

@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::model::{record_id, text_field, Page};
 use crate::sitters::model::*;
 use crate::sitters::store::{self, Refused};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 /// Open jobs per page.
 pub const JOBS_PAGE: i32 = 20;
@@ -87,7 +87,7 @@ pub async fn post_job(store: &Store, me: &SessionUser, form: &JobForm) -> Result
         status: JobStatus::Open,
         application_count: 0,
         accepted: None,
-        created_at: Utc::now(),
+        created_at: store.now(),
     };
     store::create_job(store, job).await.map_err(refusal)
 }
@@ -162,13 +162,13 @@ pub async fn apply(
 }
 
 /// A mail to an account (sent to its address at sending time).
-fn mail_to(user_id: &str, subject: String, text: String) -> OutboxMail {
+fn mail_to(user_id: &str, subject: String, text: String, at: DateTime<Utc>) -> OutboxMail {
     let letter = Letter {
         to: Recipient::Account(user_id.to_owned()),
         subject,
         text,
     };
-    OutboxMail::new(letter, None, Utc::now())
+    OutboxMail::new(letter, None, at)
 }
 
 /// Books a nanny who applied (the job's parent only), then declines the other applications.
@@ -222,6 +222,7 @@ pub async fn book_only(
             job.city,
             job.starts_at.format("%Y-%m-%d %H:%M UTC")
         ),
+        store.now(),
     );
     match store::book(store, job_id, parent, &chosen.nanny, &mail).await {
         Ok(()) => Ok(()),
@@ -276,6 +277,7 @@ pub async fn decline_rest(store: &Store, job_id: &str, public_url: &str) -> Resu
                      Other jobs: {public_url}/sitters/jobs\n\n— minijira\n",
                     job.job_type, job.city
                 ),
+                store.now(),
             );
             (a.nanny.id.clone(), mail)
         })
@@ -321,7 +323,7 @@ pub async fn review(
         .await?
         .ok_or(AppError::NotFound)?;
     let subject = review_subject(&job, &me.id)?;
-    if job.ends_at > Utc::now() {
+    if job.ends_at > store.now() {
         return Err(AppError::validation("You can review once the job is over."));
     }
     let r = Review {
@@ -331,7 +333,7 @@ pub async fn review(
         text: f.text,
         punctual: f.punctual,
         again: f.again,
-        created_at: Utc::now(),
+        created_at: store.now(),
     };
     store::review(store, &subject, &r).await.map_err(refusal)?;
     Ok(r)
@@ -355,9 +357,9 @@ pub async fn job_page(
         .filter(|a| is_owner || a.nanny.id == me)
         .collect();
     let can_review =
-        viewer.is_some() && review_subject(&job, me).is_ok() && job.ends_at <= Utc::now();
+        viewer.is_some() && review_subject(&job, me).is_ok() && job.ends_at <= store.now();
     Ok(JobPage {
-        parent: parent.map(|p| p.public(Utc::now().date_naive())),
+        parent: parent.map(|p| p.public(store.now().date_naive())),
         job: as_seen_by(job, viewer.map(|v| v.id.as_str())),
         applications,
         is_owner,
@@ -386,7 +388,7 @@ pub async fn save_profile(
             "Sitter profiles are for parents and nannies.",
         ));
     }
-    let (profile, private) = form.parse(me.kind, Utc::now().date_naive())?;
+    let (profile, private) = form.parse(me.kind, store.now().date_naive())?;
     Ok(store::save_profile(store, &me.id, &profile, &private).await?)
 }
 
@@ -409,7 +411,7 @@ pub async fn profile_view(
     } else {
         None
     };
-    let today = Utc::now().date_naive();
+    let today = store.now().date_naive();
     Ok(ProfileView {
         person: user.summary(),
         sitter: sitter.map(|s| s.public(today)),

@@ -112,7 +112,7 @@ fn participant_item(
 /// the header written and reuses it.
 pub async fn start(store: &Store, me: &PersonRef, other: &PersonRef) -> Outcome<String, Refused> {
     let id = pair_id(&me.id, &other.id);
-    let now = Utc::now();
+    let now = store.now();
     let meta = MetaItem {
         pk: conversation_pk(&id),
         sk: CONVERSATION_META_SK.into(),
@@ -151,7 +151,7 @@ pub async fn send(
     let pk = conversation_pk(conversation);
     // The key holds microseconds: store the time at that precision, so that key order and
     // time order always agree (two messages of one microsecond are ordered by their ULID).
-    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+    let now = key_time(store.now());
     let ulid = ulid::Ulid::new().to_string();
     let sk = message_sk(&now, &ulid);
     let message = Message {

@@ -313,7 +313,7 @@ fn Stories(board: ProjectBoard) -> impl IntoView {
 #[component]
 fn NewSprint(key: String, act: ServerAction<CreateSprint>) -> impl IntoView {
     // Two weeks from today by default (the server's day: the form can change both dates).
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::model::wall_clock().date_naive();
     let end = today + chrono::Duration::days(13);
     view! {
         <section class="card">

@@ -79,7 +79,7 @@ fn Board(board: ProjectBoard, filter: TaskFilter) -> impl IntoView {
         })
         .collect_view();
     let key = board.project.key.to_string();
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::model::wall_clock().date_naive();
     let head = match board.active_sprint() {
         Some(s) => {
             let href = format!("/p/{key}/sprints/{}", s.number);

@@ -5,7 +5,7 @@ use crate::accounts::store::User;
 use crate::db::outbox::{Letter, OutboxMail, Recipient};
 use crate::projects::model::*;
 use crate::projects::store;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 /// The mail that tells `to` they were added to a project; its delivery state is mirrored on
 /// their member item.
@@ -16,6 +16,7 @@ pub fn invitation(
     key: &ProjectKey,
     name: &str,
     manager: &PersonRef,
+    at: DateTime<Utc>,
 ) -> OutboxMail {
     let text = format!(
         "Hello {to_name},\n\nYou have been added to project {name} ({key}) by {actor_name} (@{actor_handle}).\n\
@@ -31,5 +32,5 @@ pub fn invitation(
         subject: format!("You have been added to project {name}"),
         text,
     };
-    OutboxMail::new(letter, Some(store::member_track(key, &to.id)), Utc::now())
+    OutboxMail::new(letter, Some(store::member_track(key, &to.id)), at)
 }

@@ -18,7 +18,6 @@ use crate::error::AppError;
 use crate::model::{text_field, Delivery, Page};
 use crate::projects::model::*;
 use crate::projects::store::{self, Busy, NewProject, Refused};
-use chrono::Utc;
 
 mod mail;
 mod scrum;
@@ -140,7 +139,7 @@ pub async fn create_project(
         .map(User::person)
         .ok_or(AppError::Internal)?;
     let actor = PersonRef::from(me);
-    let now = Utc::now();
+    let now = store.now();
     let mut members = Vec::new();
     let mut mails = Vec::new();
     for h in &handles {
@@ -149,7 +148,15 @@ pub async fn create_project(
         };
         let invited = u.id != me.id;
         if invited {
-            mails.push(invitation(public_url, u, &actor, &key, &name, &manager));
+            mails.push(invitation(
+                public_url,
+                u,
+                &actor,
+                &key,
+                &name,
+                &manager,
+                store.now(),
+            ));
         }
         members.push(Member {
             person: u.person(),
@@ -395,11 +402,12 @@ pub async fn add_member(
         &key,
         &board.project.name,
         &board.project.manager,
+        store.now(),
     );
     let member = Member {
         person: user.person(),
         role: ProjectRole::Member,
-        added_at: Utc::now(),
+        added_at: store.now(),
         invitation: Some(Delivery::Queued),
     };
     match store::add_member(store, &key, &me.id, member, &mail).await {

@@ -2,7 +2,7 @@
 //! task's comments.
 
 use super::log::activity;
-use super::tasks::{counts_expr, micros, sprint_effects};
+use super::tasks::{counts_expr, sprint_effects};
 use super::{Busy, Refused};
 use crate::accounts::model::PersonRef;
 use crate::db::keys::*;
@@ -30,7 +30,7 @@ pub async fn add_comment(
 ) -> Outcome<Comment, Refused> {
     let pk = project_pk(key);
     // At the key's precision, so that key order and time order agree.
-    let created_at = chrono::SubsecRound::trunc_subsecs(store.now(), 6);
+    let created_at = key_time(store.now());
     let comment = Comment {
         id: ulid::Ulid::new().to_string(),
         author,
@@ -151,7 +151,7 @@ pub async fn delete_task_only(
         let Some(task) = super::get_task(store, key, number).await? else {
             return Ok(Try::Refused(Refused::TaskMissing));
         };
-        let now = micros(store.now());
+        let now = key_time(store.now());
         let mut tx = Tx::new(store);
         tx.update(
             "project",

@@ -4,7 +4,6 @@
 use super::log::activity;
 use super::log::{add_to_sprint, burn, log};
 use super::plan::whole_list;
-use super::tasks::micros;
 use super::{burn_events, edge_rank, refused, Busy, Refused, TaskItem};
 use crate::accounts::model::PersonRef;
 use crate::db::keys::*;
@@ -65,7 +64,7 @@ pub async fn create_sprint(
         let Some(number) = seq.checked_add(1).filter(|n| *n <= MAX_NUMBER) else {
             return Ok(Try::Refused(Refused::Full));
         };
-        let now = micros(store.now());
+        let now = key_time(store.now());
         let sprint = Sprint {
             number,
             name: fields.name.clone(),
@@ -136,7 +135,7 @@ pub async fn start_sprint(
     at: DateTime<Utc>,
 ) -> Outcome<Sprint, Refused> {
     let pk = project_pk(key);
-    let at = micros(at);
+    let at = key_time(at);
     let Some(sprint) = get_sprint(store, key, number).await? else {
         return refused(Refused::SprintClosed);
     };
@@ -263,7 +262,7 @@ async fn freeze(
     at: DateTime<Utc>,
 ) -> Outcome<Sprint, Refused> {
     let pk = project_pk(key);
-    let at = micros(at);
+    let at = key_time(at);
     let pk = &pk;
     retrying(Backoff::new(), Refused::Busy(Busy::Sprint), || async move {
         let Some(sprint) = get_sprint(store, key, number).await? else {
@@ -410,7 +409,7 @@ pub async fn finish_completion(
             let open = tasks.iter().filter(|t| !t.status.is_closed()).count();
             let mut ranks = rank::after_each(last.as_deref(), open).into_iter();
             for chunk in tasks.chunks(SPILL_CHUNK) {
-                let at = micros(store.now());
+                let at = key_time(store.now());
                 let mut tx = Tx::new(store);
                 let (mut total, mut closed) = (Tally::default(), Tally::default());
                 for t in chunk {

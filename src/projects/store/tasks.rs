@@ -209,7 +209,7 @@ pub async fn create_task(
     fields: TaskFields,
     seen_seq: Option<u32>,
 ) -> Outcome<Task, Refused> {
-    let now = micros(store.now());
+    let now = key_time(store.now());
     let pk = project_pk(key);
     // New work goes to the bottom of the backlog.
     let last = super::edge_rank(store, key, None, true).await?;
@@ -312,7 +312,7 @@ pub async fn change_task(
                 .as_deref()
                 .filter(|a| new.assignee != old.assignee && *a != actor.id),
         };
-        let now = micros(store.now());
+        let now = key_time(store.now());
         new.version = old.version + 1;
         new.updated_at = now;
         let mut tx = Tx::new(store);
@@ -465,11 +465,6 @@ fn status_move(from: TaskStatus, to: TaskStatus) -> Expr {
     .when("attribute_exists(pk)")
     .value(":one", n(1))
     .value(":zero", n(0))
-}
-
-/// Times at the precision of the keys, so that key order and time order agree.
-pub(super) fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
-    chrono::SubsecRound::trunc_subsecs(t, 6)
 }
 
 /// The random digit of a new rank.

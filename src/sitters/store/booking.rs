@@ -6,7 +6,7 @@ use crate::db::keys::*;
 use crate::db::outbox::{self, OutboxMail};
 use crate::db::{s, value, DbError, Expr, Index, Outcome, PageQuery, Refusal, Store, Tx, TxError};
 use crate::sitters::model::*;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -20,12 +20,12 @@ struct DeclineTask {
 
 impl DeclineTask {
     /// The pending "decline the other applications" task of a job that just closed.
-    fn new(job_id: &str) -> Self {
+    fn new(job_id: &str, at: DateTime<Utc>) -> Self {
         Self {
             pk: job_pk(job_id),
             sk: DECLINE_SK.into(),
             gsi2pk: DECLINE_PENDING.into(),
-            gsi2sk: newest_sk(&Utc::now(), job_id),
+            gsi2sk: newest_sk(&at, job_id),
             job_id: job_id.to_owned(),
         }
     }
@@ -70,7 +70,7 @@ pub async fn book(
                 .value(":accepted", s(ApplicationStatus::Accepted.as_str()))
                 .value(":pending", s(ApplicationStatus::Pending.as_str())),
         )
-        .create_value("task", &DeclineTask::new(job_id));
+        .create_value("task", &DeclineTask::new(job_id, store.now()));
     active(&mut tx, parent);
     outbox::queue(&mut tx, mail);
     match tx.run(store).await {
@@ -92,7 +92,7 @@ pub async fn cancel(store: &Store, job_id: &str, parent: &str) -> Outcome<(), Re
         JOB_META_SK,
         close("SET #st = :closed", JobStatus::Cancelled, parent),
     )
-    .create_value("task", &DeclineTask::new(job_id));
+    .create_value("task", &DeclineTask::new(job_id, store.now()));
     match tx.run(store).await {
         Ok(()) => Ok(()),
         Err(e) if e.failed("job") => refused(Refused::JobChanged),

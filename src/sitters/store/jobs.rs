@@ -6,7 +6,6 @@ use crate::db::keys::*;
 use crate::db::{attr, from_item, n, s, DbError, Expr, Outcome, PageQuery, Refusal, Store, Tx};
 use crate::model::Page;
 use crate::sitters::model::*;
-use chrono::Utc;
 
 pub(super) fn job_item(job: Job) -> JobItem {
     let open = job.status == JobStatus::Open;
@@ -130,7 +129,7 @@ pub async fn apply(
     nanny: &PersonRef,
     message: String,
 ) -> Outcome<Application, Refused> {
-    let now = Utc::now();
+    let now = store.now();
     let app = Application {
         job_id: job.id.clone(),
         nanny: nanny.clone(),
