@@ -15,7 +15,7 @@
 //! (the browser code does), so it costs nothing. A stream ends after [`MAX_LIFETIME`]: the
 //! browser reconnects through the session check.
 //!
-//! A stream is judged by the session guard as a page is (`sessions`): every tick the hub asks
+//! A stream is judged by the session guard as a page is (`session_guard`): every tick the hub asks
 //! it about its streams' sessions, and it reads the accounts it has not checked within its
 //! interval (≤ 30 s) together, in one batched read. So a signed-out or deactivated account's
 //! streams end within that interval on every instance, and at once on the instance where it
@@ -23,7 +23,7 @@
 //! past that closes their oldest.
 
 use super::session::{AuthUser, Session};
-use super::sessions::{SessionGuard, Verdict};
+use super::session_guard::{SessionGuard, Verdict};
 use super::state::AppState;
 use crate::db::{DbMetrics, Store};
 use crate::error::AppError;
@@ -210,7 +210,7 @@ impl LiveHub {
         }
     }
 
-    /// Ends the streams whose session no longer holds (the guard's verdict, see `sessions`).
+    /// Ends the streams whose session no longer holds (the guard's verdict, see `session_guard`).
     async fn judge_sessions(&self, store: &Store, sessions: &SessionGuard, tabs: &[Snapshot]) {
         let asked: Vec<(&str, u64)> = tabs.iter().map(|t| (t.user.as_str(), t.epoch)).collect();
         let verdicts = sessions.check_many(store, &asked).await;

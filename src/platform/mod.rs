@@ -7,8 +7,10 @@
 //!   renewed against `accounts::rules`), `assets` (static files), `page_cache`, `live` (pushed updates), `csrf`, `security`, `telemetry`, `router`, `cli`,
 //!   `worker` (outbox, resumed clean-ups), `metrics` (Prometheus, admin port), `seed` (demo data).
 //!
-//! Layer rule: the request kit imports no area module but the shared `model`s; only the
-//! middleware and entry points call into the areas.
+//! Layer rule, as it stands: the middleware and entry points call into the areas; the request
+//! kit should import no area module, but two still do — `context` (signing in takes an
+//! `accounts::store::User`) and the session guard (it reads accounts). Splitting the kit from
+//! the composition root is the open part of issue #22.
 
 pub mod assets;
 pub mod cli;
@@ -28,7 +30,7 @@ pub mod security;
 pub mod seed;
 pub mod seed_projects;
 pub mod session;
-pub mod sessions;
+pub mod session_guard;
 pub mod state;
 pub mod telemetry;
 pub mod token;

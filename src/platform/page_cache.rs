@@ -54,7 +54,7 @@ pub enum CacheStatus {
 
 type VersionRead = Result<Versions, String>;
 
-struct Copy {
+struct KeptPage {
     /// The page cut at each occurrence of its nonce.
     pieces: Vec<Bytes>,
     headers: HeaderMap,
@@ -64,7 +64,7 @@ struct Copy {
 }
 
 struct Inner {
-    pages: LruCache<String, Arc<Copy>>,
+    pages: LruCache<String, Arc<KeptPage>>,
     bytes: usize,
 }
 
@@ -88,7 +88,7 @@ impl PageCache {
         }
     }
 
-    fn get(&self, key: &str, versions: &[u64]) -> Option<Arc<Copy>> {
+    fn get(&self, key: &str, versions: &[u64]) -> Option<Arc<KeptPage>> {
         let mut inner = self.inner.lock().ok()?;
         let copy = inner.pages.get(key)?.clone();
         if copy.versions == versions && copy.made.elapsed() < MAX_AGE {
@@ -100,7 +100,7 @@ impl PageCache {
         None
     }
 
-    fn put(&self, key: String, copy: Copy) {
+    fn put(&self, key: String, copy: KeptPage) {
         if copy.size > self.capacity {
             return;
         }
@@ -213,7 +213,7 @@ pub async fn page_cache_layer(
 
 /// The kept page with the serving request's nonce where the nonce was (the policy layer
 /// names that nonce in the page's Content-Security-Policy).
-fn serve(copy: &Copy, nonce: &str) -> Response {
+fn serve(copy: &KeptPage, nonce: &str) -> Response {
     let mut body = Vec::with_capacity(copy.size + 64);
     for (i, piece) in copy.pieces.iter().enumerate() {
         if i > 0 {
@@ -262,7 +262,7 @@ async fn keep(
     }
     state.pages.put(
         key,
-        Copy {
+        KeptPage {
             pieces,
             headers,
             versions,
@@ -307,8 +307,8 @@ mod tests {
         );
     }
 
-    fn copy(size: usize, versions: Vec<u64>) -> Copy {
-        Copy {
+    fn copy(size: usize, versions: Vec<u64>) -> KeptPage {
+        KeptPage {
             pieces: vec![Bytes::from(vec![b'x'; size])],
             headers: HeaderMap::new(),
             versions,

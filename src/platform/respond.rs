@@ -36,14 +36,15 @@ fn form_post_back(parts: &Parts, err: &AppError) -> Option<String> {
     if parts.method != Method::POST || !accepts_html {
         return None;
     }
-    let referer = parts.headers.get(header::REFERER)?.to_str().ok()?;
+    let referer: http::Uri = parts
+        .headers
+        .get(header::REFERER)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()?;
     // Keep only the path and query: the form is on this site.
-    let after_scheme = referer.split_once("://").map(|(_, r)| r).unwrap_or(referer);
-    let path = after_scheme
-        .find('/')
-        .map(|i| &after_scheme[i..])
-        .unwrap_or("/");
-    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let (path, query) = (referer.path(), referer.query().unwrap_or(""));
     let mut params: Vec<&str> = query
         .split('&')
         .filter(|kv| !kv.is_empty() && !kv.starts_with("error=") && !kv.starts_with("es="))

@@ -1,6 +1,6 @@
 //! The session cookie, the middleware that verifies it once per request, and the extractors.
 
-use super::sessions::Verdict;
+use super::session_guard::Verdict;
 use super::state::AppState;
 use super::token::Claims;
 use crate::accounts::model::SessionUser;
@@ -107,7 +107,7 @@ pub fn clear_cookie(secure: bool) -> HeaderValue {
 }
 
 /// Verifies the session cookie, then asks the session guard whether the session still holds
-/// (the account may have signed out elsewhere or been deactivated: see `sessions`). A token
+/// (the account may have signed out elsewhere or been deactivated: see `session_guard`). A token
 /// past half its life is renewed; renewal re-reads the account, so that a changed name or
 /// admin grant reaches the token.
 pub async fn session_layer(

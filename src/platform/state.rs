@@ -4,7 +4,7 @@ use super::config::Config;
 use super::live::LiveHub;
 use super::mail::Mailer;
 use super::page_cache::PageCache;
-use super::sessions::SessionGuard;
+use super::session_guard::SessionGuard;
 use super::token::TokenKeys;
 use crate::db::{DbMetrics, Store};
 use aws_config::{BehaviorVersion, Region};

@@ -14,7 +14,7 @@ pub struct Claims {
     pub adm: bool,
     pub iat: i64,
     pub exp: i64,
-    /// The account's session epoch when the token was issued (see `sessions`).
+    /// The account's session epoch when the token was issued (see `session_guard`).
     #[serde(default)]
     pub epoch: u64,
 }

@@ -52,7 +52,7 @@ pub async fn create_project(#[server(flatten)] form: NewProjectForm) -> Result<(
 
 /// The project's head: header, members, sprints, stories (the members page, the forms).
 #[server]
-pub async fn get_head(key: String) -> Result<ProjectBoard, AppError> {
+pub async fn get_head(key: String) -> Result<ProjectView, AppError> {
     finish(
         async move {
             let cx = ctx()?;
@@ -69,7 +69,7 @@ pub async fn get_backlog(
     key: String,
     #[server(flatten)] filter: TaskFilter,
     cursor: Option<String>,
-) -> Result<ProjectBoard, AppError> {
+) -> Result<ProjectView, AppError> {
     finish(
         async move {
             let cx = ctx()?;
@@ -87,7 +87,7 @@ pub async fn get_board(
     key: String,
     #[server(flatten)] filter: TaskFilter,
     cursor: Option<String>,
-) -> Result<ProjectBoard, AppError> {
+) -> Result<ProjectView, AppError> {
     finish(
         async move {
             let cx = ctx()?;

@@ -14,7 +14,7 @@ mod svc {
     use minijira::accounts::model::{PersonRef, SessionUser};
     use minijira::db::Store;
     use minijira::error::AppError;
-    use minijira::projects::model::ProjectBoard;
+    use minijira::projects::model::ProjectView;
     pub use minijira::projects::rules::{add_member, create_project, make_manager, task_page};
 
     pub fn session_person(u: &SessionUser) -> PersonRef {
@@ -25,7 +25,7 @@ mod svc {
         store: &Store,
         me: &SessionUser,
         key: &str,
-    ) -> Result<ProjectBoard, AppError> {
+    ) -> Result<ProjectView, AppError> {
         let key = minijira::projects::rules::project_key(key)?;
         minijira::projects::rules::board(store, &key, &me.id).await
     }
@@ -94,7 +94,7 @@ mod db {
         s: &Store,
         key: &ProjectKey,
         viewer: &str,
-    ) -> Result<Option<ProjectBoard>, AppError> {
+    ) -> Result<Option<ProjectView>, AppError> {
         match rules::board(s, key, viewer).await {
             Ok(b) => Ok(Some(b)),
             Err(AppError::NotFound) => Ok(None),

@@ -273,10 +273,12 @@ pub struct Comment {
     pub created_at: DateTime<Utc>,
 }
 
-/// A project's head (its header, members, stories and sprints: one Query on the head of its
-/// partition) and one page of its tasks.
+/// A project as one of its pages shows it (the backlog, the board, a sprint, the members page,
+/// a task page's header): its head (header, members, stories and sprints: one Query on the head
+/// of its partition), one page of its tasks (empty where the page shows none) and the viewer's
+/// role.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProjectBoard {
+pub struct ProjectView {
     pub project: Project,
     pub members: Vec<Member>,
     pub stories: Vec<Story>,
@@ -290,7 +292,7 @@ pub struct ProjectBoard {
     pub my_role: ProjectRole,
 }
 
-impl ProjectBoard {
+impl ProjectView {
     pub fn member(&self, user_id: &str) -> Option<&Member> {
         self.members.iter().find(|m| m.person.id == user_id)
     }
@@ -331,7 +333,7 @@ pub struct DashboardRow {
 /// task's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskPage {
-    pub board: ProjectBoard,
+    pub board: ProjectView,
     pub task: Task,
     pub history: Vec<Activity>,
     pub comments: Vec<Comment>,
@@ -342,7 +344,7 @@ pub struct TaskPage {
 /// A sprint's page: its burndown and report, and the project's velocity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SprintPage {
-    pub board: ProjectBoard,
+    pub board: ProjectView,
     pub sprint: Sprint,
     pub chart: Burndown,
     pub velocity: Vec<VelocityBar>,
@@ -351,7 +353,7 @@ pub struct SprintPage {
 /// A page of a project's activity log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActivityPage {
-    pub board: ProjectBoard,
+    pub board: ProjectView,
     pub entries: Vec<Activity>,
     pub next: Option<String>,
 }

@@ -79,6 +79,9 @@ pub struct ReportTask {
 /// A status as text in a frozen report (a report never changes, even if statuses are renamed).
 pub type TaskStatusText = String;
 
+/// The backlog's name where a list is named (a sprint report's "moved to").
+pub const BACKLOG_NAME: &str = "Backlog";
+
 /// What a sprint was when it was completed: written once, then read-only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SprintReport {

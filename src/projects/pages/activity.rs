@@ -44,7 +44,7 @@ pub fn ActivityView() -> impl IntoView {
 }
 
 /// A value of a field as a person reads it (a member's name, a sprint's name, a label).
-pub(crate) fn shown(board: &ProjectBoard, field: &str, raw: &str) -> String {
+pub(crate) fn shown(board: &ProjectView, field: &str, raw: &str) -> String {
     if raw.is_empty() {
         return "none".into();
     }
@@ -75,7 +75,7 @@ pub(crate) fn shown(board: &ProjectBoard, field: &str, raw: &str) -> String {
 
 /// Entries of the log (the project's, or one task's history).
 #[component]
-pub(crate) fn ActivityList(board: ProjectBoard, entries: Vec<Activity>) -> impl IntoView {
+pub(crate) fn ActivityList(board: ProjectView, entries: Vec<Activity>) -> impl IntoView {
     let key = board.project.key.to_string();
     view! {
         {entries.is_empty().then(|| view! { <p class="muted">"Nothing yet."</p> })}

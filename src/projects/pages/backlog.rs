@@ -70,7 +70,7 @@ pub fn BacklogPage() -> impl IntoView {
 }
 
 /// The lists of the page, in plan order: the open sprints by number, then the backlog.
-fn lists(board: &ProjectBoard) -> Vec<(Bucket, Option<Sprint>)> {
+fn lists(board: &ProjectView) -> Vec<(Bucket, Option<Sprint>)> {
     let mut out: Vec<(Bucket, Option<Sprint>)> = board
         .sprints
         .iter()
@@ -82,7 +82,7 @@ fn lists(board: &ProjectBoard) -> Vec<(Bucket, Option<Sprint>)> {
 }
 
 #[component]
-fn Backlog(board: ProjectBoard, filter: TaskFilter, acts: Acts) -> impl IntoView {
+fn Backlog(board: ProjectView, filter: TaskFilter, acts: Acts) -> impl IntoView {
     let key = board.project.key.to_string();
     let is_pm = board.my_role == ProjectRole::Manager;
     let lists = lists(&board);
@@ -169,7 +169,7 @@ fn Backlog(board: ProjectBoard, filter: TaskFilter, acts: Acts) -> impl IntoView
 
 #[component]
 fn ListSection(
-    board: ProjectBoard,
+    board: ProjectView,
     bucket: Bucket,
     sprint: Option<Sprint>,
     tasks: Vec<Task>,
@@ -246,7 +246,7 @@ fn ListSection(
 
 #[component]
 fn PlanRow(
-    board: ProjectBoard,
+    board: ProjectView,
     task: Task,
     to: String,
     above: Option<String>,
@@ -291,7 +291,7 @@ fn PlanRow(
 }
 
 #[component]
-fn Stories(board: ProjectBoard) -> impl IntoView {
+fn Stories(board: ProjectView) -> impl IntoView {
     let key = board.project.key.to_string();
     view! {
         <section class="card">
@@ -335,7 +335,7 @@ fn NewSprint(key: String, act: ServerAction<CreateSprint>) -> impl IntoView {
 }
 
 #[component]
-fn NewStory(board: ProjectBoard, act: ServerAction<CreateStory>) -> impl IntoView {
+fn NewStory(board: ProjectView, act: ServerAction<CreateStory>) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"New story"</h2>
@@ -353,7 +353,7 @@ fn NewStory(board: ProjectBoard, act: ServerAction<CreateStory>) -> impl IntoVie
 }
 
 #[component]
-fn NewTask(board: ProjectBoard, act: ServerAction<CreateTask>) -> impl IntoView {
+fn NewTask(board: ProjectView, act: ServerAction<CreateTask>) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"New task"</h2>

@@ -35,7 +35,7 @@ pub fn BoardPage() -> impl IntoView {
 }
 
 #[component]
-fn Board(board: ProjectBoard, filter: TaskFilter) -> impl IntoView {
+fn Board(board: ProjectView, filter: TaskFilter) -> impl IntoView {
     // Without JavaScript a card's "Move" form posts to the server, which sends the browser back.
     let mover = ServerAction::<MoveTask>::new();
     let columns = TaskStatus::ALL

@@ -58,7 +58,7 @@ pub(crate) fn cursor_param() -> Memo<Option<String>> {
 /// The filter bar of the backlog and the board: a GET form (the URL holds the filter, so it
 /// can be shared); once hydrated, the title search applies as you type.
 #[component]
-pub(crate) fn FilterBar(board: ProjectBoard, filter: TaskFilter, path: String) -> impl IntoView {
+pub(crate) fn FilterBar(board: ProjectView, filter: TaskFilter, path: String) -> impl IntoView {
     let (path_form, path_clear) = (path.clone(), path);
     let sel = |v: &str, cur: &str| v == cur;
     view! {
@@ -144,7 +144,7 @@ pub(crate) fn key_param() -> Memo<String> {
 }
 
 #[component]
-pub(crate) fn ProjectHeader(board: ProjectBoard, active: &'static str) -> impl IntoView {
+pub(crate) fn ProjectHeader(board: ProjectView, active: &'static str) -> impl IntoView {
     let key = board.project.key.to_string();
     let tab = |name: &'static str, href: String, label: &'static str| {
         view! { <a href=href class=if name == active { "tab active" } else { "tab" }>{label}</a> }
@@ -169,7 +169,7 @@ pub(crate) fn ProjectHeader(board: ProjectBoard, active: &'static str) -> impl I
 
 /// The fields of a task form, filled from `task` when editing.
 #[component]
-pub(crate) fn TaskFieldsForm(board: ProjectBoard, task: Option<Task>) -> impl IntoView {
+pub(crate) fn TaskFieldsForm(board: ProjectView, task: Option<Task>) -> impl IntoView {
     let t = task.clone();
     let title = t.as_ref().map(|t| t.title.clone()).unwrap_or_default();
     let description = t

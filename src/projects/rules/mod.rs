@@ -48,7 +48,7 @@ fn refusal(r: Refusal<Refused>) -> AppError {
             AppError::validation("The assignee must be a member of the project.")
         }
         Refused::AlreadyMember => AppError::conflict("That person is already a member."),
-        Refused::NotAMember => AppError::validation("That person is not a member."),
+        Refused::OtherNotMember => AppError::validation("That person is not a member."),
         Refused::Full => {
             AppError::conflict("This project has reached its maximum number of items.")
         }
@@ -214,7 +214,7 @@ pub const ACTIVITY_PAGE: i32 = 50;
 /// The head of a project for `viewer` (header, members, sprints, stories; no task), or 404
 /// when the project does not exist or the viewer is not a member. Members are listed manager
 /// first, then by handle.
-pub async fn head(store: &Store, key: &ProjectKey, viewer: &str) -> Result<ProjectBoard, AppError> {
+pub async fn head(store: &Store, key: &ProjectKey, viewer: &str) -> Result<ProjectView, AppError> {
     let data = store::head(store, key).await?.ok_or(AppError::NotFound)?;
     let my_role = data
         .members
@@ -227,7 +227,7 @@ pub async fn head(store: &Store, key: &ProjectKey, viewer: &str) -> Result<Proje
         (a.role != ProjectRole::Manager, &a.person.handle)
             .cmp(&(b.role != ProjectRole::Manager, &b.person.handle))
     });
-    Ok(ProjectBoard {
+    Ok(ProjectView {
         project: data.project,
         members,
         stories: data.stories,

@@ -129,7 +129,7 @@ pub async fn activity_export(
     store: &Store,
     key: &ProjectKey,
     viewer: &str,
-) -> Result<(ProjectBoard, Vec<Activity>), AppError> {
+) -> Result<(ProjectView, Vec<Activity>), AppError> {
     let board = head(store, key, viewer).await?;
     let mut all = Vec::new();
     let mut cursor: Option<String> = None;
@@ -146,7 +146,7 @@ pub async fn activity_export(
 }
 
 /// The activity log as CSV (RFC 4180): one line per changed field.
-pub fn activity_csv(board: &ProjectBoard, entries: &[Activity]) -> String {
+pub fn activity_csv(board: &ProjectView, entries: &[Activity]) -> String {
     let cell = |v: &str| {
         // Text that a spreadsheet would run as a formula is quoted as text.
         let v = if v.starts_with(['=', '+', '-', '@']) {
@@ -198,7 +198,7 @@ pub async fn backlog(
     viewer: &str,
     filter: &TaskFilter,
     cursor: Option<&str>,
-) -> Result<ProjectBoard, AppError> {
+) -> Result<ProjectView, AppError> {
     let filter = filter.parse(viewer)?;
     let mut board = head(store, key, viewer).await?;
     let page = store::task_page(store, key, PLAN_PREFIX, &filter, cursor, TASKS_PAGE).await?;
@@ -215,7 +215,7 @@ pub async fn sprint_board(
     viewer: &str,
     filter: &TaskFilter,
     cursor: Option<&str>,
-) -> Result<ProjectBoard, AppError> {
+) -> Result<ProjectView, AppError> {
     let filter = filter.parse(viewer)?;
     let mut board = head(store, key, viewer).await?;
     let list = match board.active_sprint() {
@@ -229,10 +229,6 @@ pub async fn sprint_board(
 }
 
 /// The head and the first page of the open work, unfiltered.
-pub async fn board(
-    store: &Store,
-    key: &ProjectKey,
-    viewer: &str,
-) -> Result<ProjectBoard, AppError> {
+pub async fn board(store: &Store, key: &ProjectKey, viewer: &str) -> Result<ProjectView, AppError> {
     backlog(store, key, viewer, &TaskFilter::default(), None).await
 }

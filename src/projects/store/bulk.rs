@@ -99,7 +99,7 @@ pub async fn bulk_load_plan(
                 not_done: Tally::default(),
                 spillover: Vec::new(),
                 spilled_to: None,
-                spilled_to_name: "Backlog".into(),
+                spilled_to_name: BACKLOG_NAME.into(),
             }),
             version: 1,
         };

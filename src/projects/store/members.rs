@@ -57,7 +57,7 @@ pub async fn remove_member(
         &member_sk(user_id),
         Expr::exists(),
     );
-    run_as_manager(store, &tx, Refused::NotAMember).await
+    run_as_manager(store, &tx, Refused::OtherNotMember).await
 }
 
 /// Hands the project manager role from `actor` to another member.
@@ -95,5 +95,5 @@ pub async fn transfer_manager(
         &member_sk(&new_manager.person.id),
         role(ProjectRole::Manager),
     );
-    run_as_manager(store, &tx, Refused::NotAMember).await
+    run_as_manager(store, &tx, Refused::OtherNotMember).await
 }

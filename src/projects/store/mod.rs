@@ -53,7 +53,7 @@ pub enum Refused {
     /// The other person is already a member.
     AlreadyMember,
     /// The other person is not a member.
-    NotAMember,
+    OtherNotMember,
     /// The project has used every number of its items.
     Full,
     /// Too many concurrent writes to this thing: the retries ran out.

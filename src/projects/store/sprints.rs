@@ -272,7 +272,7 @@ async fn freeze(
             return Ok(Try::Refused(Refused::NotActive));
         }
         let target_name = match spill_to {
-            Bucket::Backlog => "Backlog".to_owned(),
+            Bucket::Backlog => BACKLOG_NAME.to_owned(),
             Bucket::Sprint(m) => match get_sprint(store, key, m).await? {
                 Some(t) if t.state == SprintState::Planned && m != number => t.name,
                 _ => return Ok(Try::Refused(Refused::BadTarget)),

@@ -12,7 +12,7 @@
 use crate::accounts::model::AccountStatus;
 use crate::accounts::store::{self as accounts, User};
 use crate::db::Store;
-use std::collections::HashMap;
+use lru::LruCache;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -36,14 +36,18 @@ pub enum Verdict {
 }
 
 pub struct SessionGuard {
-    entries: Mutex<HashMap<String, Entry>>,
+    /// At most [`CAPACITY`] accounts; past that the least recently used is dropped (its next
+    /// request reads it again).
+    entries: Mutex<LruCache<String, Entry>>,
     interval: Duration,
 }
 
 impl SessionGuard {
     pub fn new(interval: Duration) -> Self {
         Self {
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new(LruCache::new(
+                std::num::NonZeroUsize::new(CAPACITY).unwrap_or(std::num::NonZeroUsize::MIN),
+            )),
             interval,
         }
     }
@@ -59,7 +63,7 @@ impl SessionGuard {
     }
 
     fn fresh(&self, user_id: &str) -> Option<Entry> {
-        let entries = self.entries.lock().ok()?;
+        let mut entries = self.entries.lock().ok()?;
         entries
             .get(user_id)
             .copied()
@@ -145,14 +149,7 @@ impl SessionGuard {
             checked: Instant::now(),
         };
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= CAPACITY && !entries.contains_key(&user.id) {
-                let interval = self.interval;
-                entries.retain(|_, e| e.checked.elapsed() < interval);
-                if entries.len() >= CAPACITY {
-                    entries.clear();
-                }
-            }
-            entries.insert(user.id.clone(), entry);
+            entries.put(user.id.clone(), entry);
         }
         entry
     }
@@ -160,7 +157,7 @@ impl SessionGuard {
     /// Drops what is known of an account, so that its next request reads it again.
     pub fn forget(&self, user_id: &str) {
         if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(user_id);
+            entries.pop(user_id);
         }
     }
 }
