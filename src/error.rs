@@ -129,10 +129,7 @@ pub struct ErrorSeal(ring::hmac::Key);
 #[cfg(feature = "ssr")]
 impl ErrorSeal {
     pub fn derive(secret: &[u8]) -> Self {
-        use ring::hmac;
-        let master = hmac::Key::new(hmac::HMAC_SHA256, secret);
-        let own = hmac::sign(&master, b"minijira form errors v1");
-        Self(hmac::Key::new(hmac::HMAC_SHA256, own.as_ref()))
+        Self(crate::util::derived_key(secret, b"minijira form errors v1"))
     }
 
     /// The seal of `message` (URL-safe).

@@ -29,6 +29,15 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// An HMAC-SHA256 key of its own for `purpose`, derived from the server's secret (so every
+/// instance derives the same one, and no two purposes share a key).
+#[cfg(feature = "ssr")]
+pub fn derived_key(secret: &[u8], purpose: &[u8]) -> ring::hmac::Key {
+    use ring::hmac;
+    let master = hmac::Key::new(hmac::HMAC_SHA256, secret);
+    hmac::Key::new(hmac::HMAC_SHA256, hmac::sign(&master, purpose).as_ref())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

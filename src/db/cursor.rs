@@ -29,9 +29,7 @@ impl std::fmt::Debug for CursorKey {
 impl CursorKey {
     /// A key of its own derived from the server's secret.
     pub fn derive(secret: &[u8]) -> Self {
-        let master = hmac::Key::new(hmac::HMAC_SHA256, secret);
-        let own = hmac::sign(&master, b"minijira page links v1");
-        Self(hmac::Key::new(hmac::HMAC_SHA256, own.as_ref()))
+        Self(crate::util::derived_key(secret, b"minijira page links v1"))
     }
 
     /// A key no one else has (tools that make no links for others).

@@ -90,10 +90,13 @@ impl SessionGuard {
     /// order: the accounts not checked within the interval are read together, one batched read
     /// per hundred (the live streams' re-check).
     pub async fn check_many(&self, store: &Store, sessions: &[(&str, u64)]) -> Vec<Verdict> {
+        let cached: Vec<Option<Entry>> =
+            sessions.iter().map(|(user, _)| self.fresh(user)).collect();
         let mut stale: Vec<&str> = sessions
             .iter()
-            .filter(|(user, _)| self.fresh(user).is_none())
-            .map(|(user, _)| *user)
+            .zip(&cached)
+            .filter(|(_, c)| c.is_none())
+            .map(|((user, _), _)| *user)
             .collect();
         stale.sort_unstable();
         stale.dedup();
@@ -102,27 +105,19 @@ impl SessionGuard {
         } else {
             accounts::by_ids(store, &stale).await
         };
-        let read = match read {
-            Ok(found) => found,
-            Err(e) => {
-                tracing::warn!(error = %e, "could not check sessions; kept for now");
-                return sessions
-                    .iter()
-                    .map(|(user, epoch)| {
-                        self.fresh(user)
-                            .map_or(Verdict::Good, |e| Self::verdict(e, *epoch))
-                    })
-                    .collect();
-            }
-        };
+        // A failed read keeps the sessions it could not check (an outage signs nobody out).
+        let read = read
+            .inspect_err(|e| tracing::warn!(error = %e, "could not check sessions; kept for now"))
+            .ok();
         sessions
             .iter()
-            .map(|(user, epoch)| match read.get(*user) {
-                Some(u) => self.judge(u, *epoch),
-                None if stale.contains(user) => Verdict::Ended,
-                None => self
-                    .fresh(user)
-                    .map_or(Verdict::Good, |e| Self::verdict(e, *epoch)),
+            .zip(cached)
+            .map(|((user, epoch), cached)| match (cached, &read) {
+                (Some(entry), _) => Self::verdict(entry, *epoch),
+                (None, Some(found)) => found
+                    .get(*user)
+                    .map_or(Verdict::Ended, |u| self.judge(u, *epoch)),
+                (None, None) => Verdict::Good,
             })
             .collect()
     }

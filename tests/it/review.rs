@@ -16,6 +16,21 @@ async fn demo(state: minijira::platform::state::AppState) -> axum::Router {
     router(state)
 }
 
+/// A fresh table with the demo data, its DEMO project, and alice (its manager).
+async fn demo_project() -> (
+    minijira::platform::state::AppState,
+    minijira::projects::model::ProjectKey,
+    minijira::accounts::store::User,
+) {
+    let state = state().await;
+    minijira::platform::seed::load_demo_once(&state.store)
+        .await
+        .expect("demo data");
+    let alice = crate::hardening::ids_of(&state.store, &["alice"]).await["alice"].clone();
+    let key = minijira::projects::model::ProjectKey::parse("DEMO").unwrap();
+    (state, key, alice)
+}
+
 /// The nonce a response's Content-Security-Policy admits.
 fn policy_nonce(reply: &Reply) -> String {
     let policy = reply.header("content-security-policy").unwrap_or("");
@@ -175,21 +190,6 @@ async fn health_checks_are_cached() {
     assert!(calls <= 1, "100 health checks made {calls} DynamoDB calls");
 }
 
-fn task_fields(title: &str) -> minijira::projects::model::TaskFields {
-    use minijira::projects::model::*;
-    TaskFields {
-        title: title.into(),
-        description: String::new(),
-        story: None,
-        assignee: None,
-        start_date: None,
-        end_date: None,
-        status: TaskStatus::Todo,
-        points: None,
-        priority: Priority::Medium,
-    }
-}
-
 /// Item 8: starting a conversation whose transaction never commits (it loses every race) is
 /// an error the person sees, not the id of a conversation that does not exist.
 #[tokio::test]
@@ -221,17 +221,19 @@ async fn starting_a_conversation_that_never_commits_is_refused() {
 #[tokio::test]
 async fn task_numbers_have_no_gaps_when_answers_are_lost() {
     use crate::faulty::*;
-    use minijira::projects::{model::ProjectKey, rules};
-    let state = state().await;
-    minijira::platform::seed::load_demo_once(&state.store)
-        .await
-        .unwrap();
-    let alice = crate::hardening::ids_of(&state.store, &["alice"]).await["alice"].person();
-    let key = ProjectKey::parse("DEMO").unwrap();
-    let first = rules::create_task(&state.store, &key, &alice, task_fields("t0"), None)
-        .await
-        .unwrap()
-        .number;
+    use minijira::projects::rules;
+    let (state, key, alice) = demo_project().await;
+    let alice = alice.person();
+    let first = rules::create_task(
+        &state.store,
+        &key,
+        &alice,
+        crate::projects::fields("t0"),
+        None,
+    )
+    .await
+    .unwrap()
+    .number;
     let faults = std::sync::Arc::new(Faults::default());
     let faulty = faulty_store(&state.store, faults.clone()).await;
     let mut numbers = Vec::new();
@@ -240,17 +242,29 @@ async fn task_numbers_have_no_gaps_when_answers_are_lost() {
         faults.add("TransactWriteItems", "P#DEMO", Fault::TimeoutAfterApply, 1);
         // Half of them name the number the page saw, half do not.
         let seen = (i % 2 == 0).then_some(first + i - 1);
-        let task = rules::create_task(&faulty, &key, &alice, task_fields(&format!("t{i}")), seen)
-            .await
-            .unwrap_or_else(|e| panic!("task {i}: {e:?}"));
+        let task = rules::create_task(
+            &faulty,
+            &key,
+            &alice,
+            crate::projects::fields(&format!("t{i}")),
+            seen,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("task {i}: {e:?}"));
         numbers.push(task.number);
     }
     assert!(faults.injected() >= 10, "{} faults", faults.injected());
     let expected: Vec<u32> = (first + 1..=first + 10).collect();
     assert_eq!(numbers, expected, "task numbers after lost answers");
-    let next = rules::create_task(&state.store, &key, &alice, task_fields("t11"), None)
-        .await
-        .unwrap();
+    let next = rules::create_task(
+        &state.store,
+        &key,
+        &alice,
+        crate::projects::fields("t11"),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(next.number, first + 11, "no number was taken twice or lost");
 }
 
@@ -299,18 +313,21 @@ async fn the_sign_in_throttle_counts_each_attempt_once_under_retries() {
 #[tokio::test]
 async fn an_edit_cannot_assign_a_member_removed_meanwhile() {
     use crate::faulty::*;
-    use minijira::projects::model::{ProjectKey, Seen};
+    use minijira::projects::model::Seen;
     use minijira::projects::rules;
-    let state = state().await;
-    minijira::platform::seed::load_demo_once(&state.store)
-        .await
-        .unwrap();
-    let ids = crate::hardening::ids_of(&state.store, &["alice", "bob"]).await;
-    let (alice, bob) = (ids["alice"].clone(), ids["bob"].id.clone());
-    let key = ProjectKey::parse("DEMO").unwrap();
-    let task = rules::create_task(&state.store, &key, &alice.person(), task_fields("t"), None)
-        .await
-        .unwrap();
+    let (state, key, alice) = demo_project().await;
+    let bob = crate::hardening::ids_of(&state.store, &["bob"]).await["bob"]
+        .id
+        .clone();
+    let task = rules::create_task(
+        &state.store,
+        &key,
+        &alice.person(),
+        crate::projects::fields("t"),
+        None,
+    )
+    .await
+    .unwrap();
 
     let faults = std::sync::Arc::new(Faults::default());
     let hook: Hook = {
@@ -332,7 +349,7 @@ async fn an_edit_cannot_assign_a_member_removed_meanwhile() {
     // The edit's transaction is the one call that names bob.
     faults.add("TransactWriteItems", &bob, Fault::Before(hook), 1);
     let faulty = faulty_store(&state.store, faults.clone()).await;
-    let mut fields = task_fields("t, for bob");
+    let mut fields = crate::projects::fields("t, for bob");
     fields.assignee = Some(bob.clone());
     let edited = rules::edit_task(
         &faulty,
@@ -568,14 +585,10 @@ async fn only_the_apps_own_errors_are_shown_after_a_redirect() {
 #[tokio::test]
 async fn sprint_numbers_have_no_gaps_when_answers_are_lost() {
     use crate::faulty::*;
-    use minijira::projects::model::{ProjectKey, SprintForm};
+    use minijira::projects::model::SprintForm;
     use minijira::projects::rules;
-    let state = state().await;
-    minijira::platform::seed::load_demo_once(&state.store)
-        .await
-        .unwrap();
-    let alice = crate::hardening::ids_of(&state.store, &["alice"]).await["alice"].person();
-    let key = ProjectKey::parse("DEMO").unwrap();
+    let (state, key, alice) = demo_project().await;
+    let alice = alice.person();
     let form = |i: u32| SprintForm {
         key: "DEMO".into(),
         name: format!("Review sprint {i}"),

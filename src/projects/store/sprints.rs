@@ -10,7 +10,6 @@ use crate::db::keys::*;
 use crate::db::retry::{retrying, Backoff, Try};
 use crate::db::{n, s, DbError, Expr, Outcome, PageQuery, Refusal, Store, Tx};
 use crate::projects::model::*;
-use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -47,19 +46,9 @@ pub async fn create_sprint(
     let backoff = Backoff::with_retries(super::tasks::NUMBERING_RETRIES);
     retrying(backoff, Refused::Busy(Busy::Sprint), || async move {
         // The head as it is now: who manages the project, and the last sprint's number.
-        let Some(head) = store.get(pk, PROJECT_META_SK, true).await? else {
-            return Ok(Try::Refused(Refused::NotManager));
-        };
-        let manager = match head.get("manager") {
-            Some(AttributeValue::M(m)) => crate::db::attr(m, "id").map(str::to_owned),
-            _ => None,
-        };
-        if manager.as_deref() != Some(actor.id.as_str()) {
-            return Ok(Try::Refused(Refused::NotManager));
-        }
-        let seq: u32 = match head.get("sprint_seq") {
-            Some(_) => crate::db::attr_number(&head, "sprint_seq")?,
-            None => 0,
+        let seq = match super::get_project(store, key).await? {
+            Some(p) if p.manager.id == actor.id => p.sprint_seq,
+            _ => return Ok(Try::Refused(Refused::NotManager)),
         };
         let Some(number) = seq.checked_add(1).filter(|n| *n <= MAX_NUMBER) else {
             return Ok(Try::Refused(Refused::Full));

@@ -7,7 +7,6 @@ use crate::db::keys::*;
 use crate::db::retry::{retrying, Backoff, Try};
 use crate::db::{n, DbError, Expr, Outcome, Store, Tx};
 use crate::projects::model::*;
-use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 
 /// The expression that moves one task in or out of a status count (a count the header does
@@ -35,24 +34,19 @@ impl Counter {
     }
 }
 
-/// The project's counter as it is now (a strongly consistent read of its head); `None` when
+/// The project's counter as it is now (its head, read strongly consistently); `None` when
 /// there is no such project.
 async fn read_counter(
     store: &Store,
     key: &ProjectKey,
     counter: Counter,
 ) -> Result<Option<u32>, DbError> {
-    let c = counter.attribute();
-    let Some(head) = store.get(&project_pk(key), PROJECT_META_SK, true).await? else {
-        return Ok(None);
-    };
-    match head.get(c) {
-        Some(AttributeValue::N(v)) => v
-            .parse()
-            .map(Some)
-            .map_err(|e| DbError::Decode(format!("{c}: {e}"))),
-        _ => Ok(Some(0)),
-    }
+    Ok(super::get_project(store, key)
+        .await?
+        .map(|p| match counter {
+            Counter::Task => p.task_seq,
+            Counter::Story => p.story_seq,
+        }))
 }
 
 /// How a numbered item is created: which counter, the number the caller saw (None: reserve
