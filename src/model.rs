@@ -151,6 +151,58 @@ pub fn wall_clock() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
 }
 
+// The account as every area and the request kit see it (the accounts area owns the rest).
+
+text_enum! {
+    /// What an account is for. Admin is not a kind: it is granted separately, by the CLI only.
+    pub enum AccountKind {
+        Member = "member",
+        Parent = "parent",
+        Nanny = "nanny",
+    }
+}
+
+impl AccountKind {
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        Self::from_text(&raw.trim().to_lowercase())
+            .ok_or_else(|| AppError::validation("Choose an account kind: member, parent or nanny."))
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Member => "Team member",
+            Self::Parent => "Parent",
+            Self::Nanny => "Nanny",
+        }
+    }
+}
+
+text_enum! {
+    /// Set by admins only. New accounts start unverified.
+    pub enum AccountStatus {
+        Unverified = "UNVERIFIED",
+        Verified = "VERIFIED",
+        Deactivated = "DEACTIVATED",
+    }
+}
+
+impl AccountStatus {
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        Self::from_text(raw.trim())
+            .ok_or_else(|| AppError::validation("Choose VERIFIED, UNVERIFIED or DEACTIVATED."))
+    }
+}
+
+/// The signed-in user as the browser sees it (from the verified session token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub id: String,
+    pub handle: String,
+    pub display_name: String,
+    pub kind: AccountKind,
+    pub is_admin: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::accounts::rules;
 #[cfg(feature = "ssr")]
-use crate::platform::{context::ctx, respond::finish};
+use crate::platform::context::serve;
 
 /// People per page of the directory.
 pub const DIRECTORY_PAGE: i32 = 12;
@@ -21,56 +21,45 @@ pub const DIRECTORY_PAGE: i32 = 12;
 /// Creates an account and signs it in, then goes to `next` (a local path) or home.
 #[server]
 pub async fn sign_up(#[server(flatten)] form: SignUpForm) -> Result<(), AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let user = rules::sign_up(&cx.store, &form).await?;
-            cx.start_session(&user)?;
-            leptos_axum::redirect(&crate::util::safe_next(form.next.as_deref()));
-            Ok(())
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let user = rules::sign_up(&cx.store, &form).await?;
+        cx.start_session(&user.session(), &user.state())?;
+        leptos_axum::redirect(&crate::util::safe_next(form.next.as_deref()));
+        Ok(())
+    })
+    .await
 }
 
 #[server]
 pub async fn sign_in(#[server(flatten)] form: SignInForm) -> Result<(), AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let user =
-                rules::sign_in_from(&cx.store, &cx.client_addr(), &form.email, &form.password)
-                    .await?;
-            cx.start_session(&user)?;
-            leptos_axum::redirect(&crate::util::safe_next(form.next.as_deref()));
-            Ok(())
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let user =
+            rules::sign_in_from(&cx.store, &cx.client_addr(), &form.email, &form.password).await?;
+        cx.start_session(&user.session(), &user.state())?;
+        leptos_axum::redirect(&crate::util::safe_next(form.next.as_deref()));
+        Ok(())
+    })
+    .await
 }
 
 #[server]
 pub async fn sign_out() -> Result<(), AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            cx.end_session();
-            if let Some(me) = cx.maybe_user() {
-                rules::sign_out(&cx.store, &me.id).await?;
-                cx.state.sessions.forget(&me.id);
-                cx.state.live.end_user(&me.id);
-            }
-            leptos_axum::redirect("/signin");
-            Ok(())
+    serve(|cx| async move {
+        cx.end_session();
+        if let Some(me) = cx.maybe_user() {
+            rules::sign_out(&cx.store, &me.id).await?;
+            cx.kit.sessions.end(&me.id);
         }
-        .await,
-    )
+        leptos_axum::redirect("/signin");
+        Ok(())
+    })
+    .await
 }
 
 /// The signed-in user, read from the verified session token (no database call).
 #[server]
 pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
-    finish(ctx().map(|cx| cx.maybe_user()))
+    serve(|cx| async move { Ok(cx.maybe_user()) }).await
 }
 
 /// The people directory, by handle prefix, one page at a time (signed-in users only).
@@ -79,14 +68,11 @@ pub async fn list_people(
     q: String,
     cursor: Option<String>,
 ) -> Result<Page<PersonSummary>, AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            cx.user()?;
-            rules::directory(&cx.store, &q, cursor.as_deref(), DIRECTORY_PAGE).await
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        cx.user()?;
+        rules::directory(&cx.store, &q, cursor.as_deref(), DIRECTORY_PAGE).await
+    })
+    .await
 }
 
 /// Accounts by status (admins only).
@@ -95,34 +81,26 @@ pub async fn admin_accounts(
     status: String,
     cursor: Option<String>,
 ) -> Result<Page<PersonSummary>, AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let page =
-                rules::accounts_by_status(&cx.store, &cx.user()?, &status, cursor.as_deref())
-                    .await?;
-            Ok(Page {
-                items: page.items.iter().map(|u| u.summary()).collect(),
-                next: page.next,
-            })
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let page =
+            rules::accounts_by_status(&cx.store, &cx.user()?, &status, cursor.as_deref()).await?;
+        Ok(Page {
+            items: page.items.iter().map(|u| u.summary()).collect(),
+            next: page.next,
+        })
+    })
+    .await
 }
 
 #[server]
 pub async fn admin_set_status(user_id: String, status: String) -> Result<(), AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            rules::set_status(&cx.store, &cx.user()?, &user_id, &status).await?;
-            // At once on this instance; the others see it at their next check.
-            cx.state.sessions.forget(&user_id);
-            cx.state.live.end_user(&user_id);
-            Ok(())
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        rules::set_status(&cx.store, &cx.user()?, &user_id, &status).await?;
+        // At once on this instance; the others see it at their next check.
+        cx.kit.sessions.end(&user_id);
+        Ok(())
+    })
+    .await
 }
 
 /// Registers this area's server functions (see `platform::router`).

@@ -7,6 +7,7 @@
 use crate::accounts::model::{
     AccountKind, AccountStatus, DisplayName, Email, Handle, PersonRef, PersonSummary, SessionUser,
 };
+use crate::db::account_state::AccountState;
 use crate::db::keys::*;
 use crate::db::retry::{retrying, Backoff, Try};
 use crate::db::{
@@ -36,6 +37,15 @@ pub struct User {
 }
 
 impl User {
+    /// What the session guard keeps of this account.
+    pub fn state(&self) -> AccountState {
+        AccountState {
+            id: self.id.clone(),
+            status: self.status,
+            session_epoch: self.session_epoch,
+        }
+    }
+
     pub fn summary(&self) -> PersonSummary {
         PersonSummary {
             id: self.id.clone(),
@@ -200,21 +210,6 @@ pub async fn get(store: &Store, user_id: &str) -> Result<Option<User>, DbError> 
         .get_as::<UserItem>(&user_pk(user_id), PROFILE_SK, true)
         .await?
         .map(|u| u.user))
-}
-
-/// Accounts by id, as they are now: one strongly consistent BatchGetItem per hundred (missing
-/// ones are absent from the answer).
-pub async fn by_ids(store: &Store, ids: &[&str]) -> Result<HashMap<String, User>, DbError> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let items = store
-        .batch_get_consistent(ids.iter().map(|id| key(user_pk(id), PROFILE_SK)).collect())
-        .await?;
-    items
-        .into_iter()
-        .map(|i| from_item::<UserItem>(i).map(|u| (u.user.id.clone(), u.user)))
-        .collect()
 }
 
 /// A profile by handle: one Query on the directory index.

@@ -12,9 +12,9 @@ use minijira::accounts::store::{self as users, User};
 use minijira::db::{schema, Store};
 use minijira::error::AppError;
 use minijira::messages::{model::pair_id, rules as messages, store::bulk_load};
-use minijira::platform::config::Config;
 use minijira::projects::model::*;
 use minijira::projects::rules as projects;
+use minijira::server::config::Config;
 use minijira::sitters::model::*;
 use minijira::sitters::store as sitters;
 use serde_json::json;
@@ -36,9 +36,9 @@ struct Cli {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    minijira::platform::telemetry::init();
+    minijira::server::telemetry::init();
     let cli = Cli::parse();
-    let (ddb, _) = minijira::platform::state::aws_clients(&cli.config).await;
+    let (ddb, _) = minijira::server::state::aws_clients(&cli.config).await;
     let store = Store::new(ddb, cli.config.table_name.clone());
     let result = async {
         schema::ensure_table(&store).await?;

@@ -81,6 +81,17 @@ pub enum Refusal<R> {
     Db(DbError),
 }
 
+impl<R: std::fmt::Debug> Refusal<R> {
+    /// For a caller that expects no refusal (the demo data): the database's error as it is,
+    /// a refusal as an internal error that names it (logged, never shown).
+    pub fn unexpected(self) -> AppError {
+        match self {
+            Refusal::Db(e) => e.into(),
+            Refusal::Refused(r) => AppError::internal(format!("unexpected refusal: {r:?}")),
+        }
+    }
+}
+
 impl<R> From<DbError> for Refusal<R> {
     fn from(e: DbError) -> Self {
         Self::Db(e)

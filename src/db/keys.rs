@@ -35,7 +35,8 @@
 //! Numbers in sort keys are zero-padded to 6 digits so that they sort numerically. Comments
 //! live in a partition of their own so that the scrum page's one Query never reads them.
 
-use crate::accounts::model::{AccountStatus, Email, Handle};
+use crate::accounts::model::{Email, Handle};
+use crate::model::AccountStatus;
 use crate::projects::model::ProjectKey;
 use chrono::{DateTime, SecondsFormat, Utc};
 

@@ -8,6 +8,7 @@
 //! ([`Store::update`]), batched reads and writes, the retry policy ([`retry`]), cursors and the
 //! mail outbox.
 
+pub mod account_state;
 pub mod cursor;
 pub mod error;
 pub mod expr;

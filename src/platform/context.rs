@@ -1,38 +1,76 @@
-//! What a server function needs from its request: state, a store that counts its calls for
-//! this request, and the verified session.
+//! What a server function needs from its request — the kit, a store that counts its calls
+//! for this request, the verified session — and [`serve`], the wrapper every server function
+//! runs in.
 
+use super::respond::finish;
 use super::session::{clear_cookie, session_cookie, AuthUser, MaybeAuthUser};
-use super::state::AppState;
-use crate::accounts::model::SessionUser;
-use crate::accounts::store::User;
+use super::Kit;
+use crate::db::account_state::AccountState;
 use crate::db::Store;
 use crate::error::AppError;
+use crate::model::SessionUser;
 use http::header::SET_COOKIE;
 use http::request::Parts;
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
+use std::future::Future;
+use tracing::field::Empty;
+use tracing::Instrument;
 
 pub struct Ctx {
-    pub state: AppState,
+    pub kit: Kit,
     pub store: Store,
     parts: Parts,
 }
 
+/// Runs a server function's `work` with its request context, in a span named after the
+/// function (from its path: `/api/sign_in1234` is `sign_in`) that records the signed-in user
+/// and the outcome's status, and passes the result through [`finish`] (status code, the
+/// no-JavaScript form path).
+pub async fn serve<T, Fut>(work: impl FnOnce(Ctx) -> Fut) -> Result<T, AppError>
+where
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    let cx = match ctx() {
+        Ok(cx) => cx,
+        Err(e) => return finish(Err(e)),
+    };
+    let span = tracing::info_span!(
+        "server_fn",
+        name = cx.fn_name(),
+        user = Empty,
+        status = Empty
+    );
+    if let Some(me) = cx.maybe_user() {
+        span.record("user", me.id);
+    }
+    let result = work(cx).instrument(span.clone()).await;
+    span.record(
+        "status",
+        result.as_ref().map_or_else(AppError::status, |_| 200),
+    );
+    finish(result)
+}
+
 /// The request context of the running server function.
-pub fn ctx() -> Result<Ctx, AppError> {
-    let state = use_context::<AppState>()
-        .ok_or_else(|| AppError::internal("AppState missing from context"))?;
+fn ctx() -> Result<Ctx, AppError> {
+    let kit = use_context::<Kit>().ok_or_else(|| AppError::internal("Kit missing from context"))?;
     let parts = use_context::<Parts>()
         .ok_or_else(|| AppError::internal("request parts missing from context"))?;
-    let store = state.store_for(&parts.extensions);
-    Ok(Ctx {
-        state,
-        store,
-        parts,
-    })
+    let store = kit.store_for(&parts.extensions);
+    Ok(Ctx { kit, store, parts })
 }
 
 impl Ctx {
+    /// The server function's name, from its path.
+    fn fn_name(&self) -> &str {
+        let path = self.parts.uri.path();
+        path.rsplit('/')
+            .next()
+            .unwrap_or(path)
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+    }
+
     /// The signed-in user, from the verified token; 401 when there is none.
     pub fn user(&self) -> Result<SessionUser, AppError> {
         AuthUser::from_parts(&self.parts).map(|a| a.0)
@@ -45,7 +83,7 @@ impl Ctx {
     /// The client's address: the connection's peer, or with TRUST_PROXY the address our
     /// proxies saw (see [`forwarded_client`]).
     pub fn client_addr(&self) -> String {
-        let settings = &self.state.settings;
+        let settings = &self.kit.settings;
         if settings.trust_proxy {
             if let Some(addr) = forwarded_client(&self.parts.headers, settings.proxy_hops) {
                 return addr;
@@ -58,19 +96,24 @@ impl Ctx {
             .unwrap_or_else(|| "unknown".into())
     }
 
-    /// Signs `user` in: a session cookie, and the account as it is now in the session guard.
-    pub fn start_session(&self, user: &User) -> Result<(), AppError> {
+    /// Signs `user` in: a session cookie, and the account as it is now (`account`) in the
+    /// session guard.
+    pub fn start_session(
+        &self,
+        user: &SessionUser,
+        account: &AccountState,
+    ) -> Result<(), AppError> {
         let now = crate::model::wall_clock().timestamp();
         let token = self
-            .state
+            .kit
             .tokens
-            .issue(&user.session(), user.session_epoch, now)
+            .issue(user, account.session_epoch, now)
             .ok_or(AppError::Internal)?;
-        self.state.sessions.remember(user);
+        self.kit.sessions.remember(account);
         let cookie = session_cookie(
             &token,
-            self.state.tokens.ttl_secs(),
-            self.state.settings.secure_cookies,
+            self.kit.tokens.ttl_secs(),
+            self.kit.settings.secure_cookies,
         );
         if let Some(res) = use_context::<ResponseOptions>() {
             res.append_header(SET_COOKIE, cookie);
@@ -80,7 +123,7 @@ impl Ctx {
 
     pub fn end_session(&self) {
         if let Some(res) = use_context::<ResponseOptions>() {
-            res.append_header(SET_COOKIE, clear_cookie(self.state.settings.secure_cookies));
+            res.append_header(SET_COOKIE, clear_cookie(self.kit.settings.secure_cookies));
         }
     }
 }

@@ -1,46 +1,62 @@
-//! Server-only platform: what every area's server side stands on, and the entry points.
+//! The request kit (server only): what an area's server side may use, and nothing more.
 //!
-//! - The request kit the areas' `api` uses: `context` (the store for this request and the
-//!   verified session), `respond` (status codes, the no-JavaScript form path), `state`,
-//!   `config`, `token` (the JWT), `mail` (SES).
-//! - The middleware and entry points, which sit above every area: `session` (the cookie,
-//!   renewed against `accounts::rules`), `assets` (static files), `page_cache`, `live` (pushed updates), `csrf`, `security`, `telemetry`, `router`, `cli`,
-//!   `worker` (outbox, resumed clean-ups), `metrics` (Prometheus, admin port), `seed` (demo data).
+//! - [`Kit`]: the store, mailer, token keys, session guard and settings every request shares.
+//! - `context`: a server function's request — its store (counting its calls for this request),
+//!   the verified session, signing in and out — and [`context::serve`], the one wrapper every
+//!   server function runs in.
+//! - `respond`: how a result becomes a response (status, the no-JavaScript form path).
+//! - `session`: the session cookie and the `AuthUser` / `MaybeAuthUser` extractors.
+//! - `session_guard`: which sessions still hold (signed out elsewhere, deactivated).
+//! - `token`: the JWT. `mail`: SES.
 //!
-//! Layer rule, as it stands: the middleware and entry points call into the areas; the request
-//! kit should import no area module, but two still do — `context` (signing in takes an
-//! `accounts::store::User`) and the session guard (it reads accounts). Splitting the kit from
-//! the composition root is the open part of issue #22.
+//! Layer rule (held by `tests/it/layers.rs`): the kit imports `db`, the shared leaves
+//! (`model`, `error`, `util`) and nothing else of this crate — no area, no `server` module.
+//! The composition root (`server`) builds a [`Kit`] and hands it to every request.
 
-pub mod assets;
-pub mod cli;
-pub mod coalesce;
-pub mod config;
 pub mod context;
-pub mod csrf;
-pub mod health;
-pub mod live;
 pub mod mail;
-pub mod memory;
-pub mod metrics;
-pub mod page_cache;
 pub mod respond;
-pub mod router;
-pub mod security;
-pub mod seed;
-pub mod seed_projects;
 pub mod session;
 pub mod session_guard;
-pub mod state;
-pub mod telemetry;
 pub mod token;
-pub mod worker;
 
-/// Serves the app with the Leptos options from the environment (set by cargo-leptos or the
-/// container) or, failing that, from Cargo.toml.
-pub async fn serve(config: config::Config) -> Result<(), String> {
-    let conf = leptos::config::get_configuration(None)
-        .or_else(|_| leptos::config::get_configuration(Some("Cargo.toml")))
-        .map_err(|e| format!("Leptos configuration: {e}"))?;
-    cli::run_server(config, conf.leptos_options).await
+use crate::db::Store;
+use crate::error::ErrorSeal;
+use mail::Mailer;
+use session_guard::SessionGuard;
+use std::sync::Arc;
+use token::TokenKeys;
+
+/// Settings the request handlers read.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub secure_cookies: bool,
+    pub trust_proxy: bool,
+    /// Proxies of ours that append to X-Forwarded-For (see `Ctx::client_addr`).
+    pub proxy_hops: u8,
+    /// This site's address as a person's browser reaches it (links in mail).
+    pub public_url: String,
+}
+
+/// What every request shares, as the areas see it.
+#[derive(Clone)]
+pub struct Kit {
+    pub store: Store,
+    pub mailer: Mailer,
+    pub tokens: Arc<TokenKeys>,
+    /// Seals the error messages sent back to a form (see `respond`).
+    pub error_seal: ErrorSeal,
+    pub sessions: Arc<SessionGuard>,
+    pub settings: Arc<Settings>,
+}
+
+impl Kit {
+    /// The store for one request: it counts its DynamoDB calls in the request's metrics (put
+    /// there by the `Server-Timing` middleware), if any. The one way a request gets a store.
+    pub fn store_for(&self, extensions: &http::Extensions) -> Store {
+        match extensions.get::<Arc<crate::db::DbMetrics>>() {
+            Some(m) => self.store.for_request(m.clone()),
+            None => self.store.clone(),
+        }
+    }
 }

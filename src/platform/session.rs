@@ -1,15 +1,12 @@
-//! The session cookie, the middleware that verifies it once per request, and the extractors.
+//! The session cookie and the extractors of the verified session (put in the request by the
+//! server's `session_layer`).
 
-use super::session_guard::Verdict;
-use super::state::AppState;
 use super::token::Claims;
-use crate::accounts::model::SessionUser;
-use crate::accounts::store as accounts;
 use crate::error::AppError;
-use axum::extract::{FromRequestParts, Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use http::header::{COOKIE, SET_COOKIE};
+use crate::model::SessionUser;
+use axum::extract::FromRequestParts;
+use cookie::{Cookie, SameSite};
+use http::header::COOKIE;
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue};
 
@@ -29,7 +26,7 @@ pub fn cookie_name(secure: bool) -> &'static str {
     }
 }
 
-/// The verified session of this request, put in the request's extensions by [`session_layer`].
+/// The verified session of this request, put in the request's extensions by the server's `session_layer`.
 #[derive(Debug, Clone)]
 pub struct Session(pub Claims);
 
@@ -80,107 +77,35 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeAuthUser {
     }
 }
 
-/// Every value of the cookie `name` the request carries (every Cookie header read).
+/// Every value of the cookie `name` the request carries (every Cookie header read; a pair
+/// that does not parse is skipped).
 pub fn cookie_values<'a>(headers: &'a HeaderMap, name: &str) -> Vec<&'a str> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .filter(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .filter(|c| c.name() == name)
+        .filter_map(|c| c.value_raw())
         .collect()
 }
 
+/// The session cookie holding `token` for `max_age` seconds: host-only, HTTP-only, same-site
+/// lax; `__Host-` and Secure under `secure` cookies.
 pub fn session_cookie(token: &str, max_age: i64, secure: bool) -> HeaderValue {
-    let name = cookie_name(secure);
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static("mj_session=; Path=/; Max-Age=0"))
+    let cookie = Cookie::build((cookie_name(secure), token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .secure(secure)
+        .build();
+    HeaderValue::from_str(&cookie.to_string())
+        .unwrap_or_else(|_| HeaderValue::from_static("mj_session=; Path=/; Max-Age=0"))
 }
 
+/// A cookie that removes the session cookie.
 pub fn clear_cookie(secure: bool) -> HeaderValue {
     session_cookie("", 0, secure)
-}
-
-/// Verifies the session cookie, then asks the session guard whether the session still holds
-/// (the account may have signed out elsewhere or been deactivated: see `session_guard`). A token
-/// past half its life is renewed; renewal re-reads the account, so that a changed name or
-/// admin grant reaches the token.
-pub async fn session_layer(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let now = crate::model::wall_clock().timestamp();
-    let secure = state.settings.secure_cookies;
-    let cookies = cookie_values(req.headers(), cookie_name(secure));
-    if cookies.len() > 1 {
-        // One of them was put there by someone else (cookie tossing): which one is the
-        // person's own cannot be told, so neither is used.
-        let mut res = (
-            http::StatusCode::BAD_REQUEST,
-            "Your browser sent two session cookies. Clear this site's cookies, then sign in again.",
-        )
-            .into_response();
-        res.headers_mut().append(SET_COOKIE, clear_cookie(secure));
-        return res;
-    }
-    let claims = cookies.first().and_then(|t| state.tokens.verify(t, now));
-    let mut set_cookie = None;
-    let clear = || Some(clear_cookie(state.settings.secure_cookies));
-    let claims = match claims {
-        None => None,
-        Some(c) => {
-            let store = state.store_for(req.extensions());
-            // A token due for renewal is judged on a fresh read of its account (which the
-            // renewal needs anyway); any other on the session guard's cached view.
-            let renewal = if state.tokens.needs_refresh(&c, now) {
-                match accounts::get(&store, &c.sub).await {
-                    Ok(Some(u)) => Some((state.sessions.judge(&u, c.epoch), Some(u))),
-                    Ok(None) => Some((Verdict::Ended, None)),
-                    // The database is down: keep the still-valid session; renewal waits.
-                    Err(_) => Some((Verdict::Good, None)),
-                }
-            } else {
-                None
-            };
-            let (verdict, fresh_user) = match renewal {
-                Some(r) => r,
-                None => (state.sessions.check(&store, &c.sub, c.epoch).await, None),
-            };
-            match (verdict, fresh_user) {
-                (Verdict::Ended, _) => {
-                    set_cookie = clear();
-                    None
-                }
-                (Verdict::Deactivated, _) => {
-                    set_cookie = clear();
-                    req.extensions_mut().insert(DeactivatedSession);
-                    None
-                }
-                (Verdict::Good, Some(u)) => {
-                    let fresh = state.tokens.issue(&u.session(), u.session_epoch, now);
-                    set_cookie = fresh.as_deref().map(|t| {
-                        session_cookie(t, state.tokens.ttl_secs(), state.settings.secure_cookies)
-                    });
-                    fresh.and_then(|t| state.tokens.verify(&t, now))
-                }
-                (Verdict::Good, None) => Some(c),
-            }
-        }
-    };
-    if let Some(c) = claims {
-        req.extensions_mut().insert(Session(c));
-    }
-    let mut res = next.run(req).await;
-    if let Some(cookie) = set_cookie {
-        if !res.headers().contains_key(SET_COOKIE) {
-            res.headers_mut().append(SET_COOKIE, cookie);
-        }
-    }
-    res
 }

@@ -9,9 +9,9 @@
 //! the interval. When DynamoDB cannot be read, a session whose token is valid is kept (and the
 //! next request tries again): an outage must not sign everybody out.
 
-use crate::accounts::model::AccountStatus;
-use crate::accounts::store::{self as accounts, User};
+use crate::db::account_state::{self as accounts, AccountState};
 use crate::db::Store;
+use crate::model::AccountStatus;
 use lru::LruCache;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -35,11 +35,15 @@ pub enum Verdict {
     Deactivated,
 }
 
+/// Told of an account whose sessions ended here (see [`SessionGuard::on_end`]).
+type EndListener = Box<dyn Fn(&str) + Send + Sync>;
+
 pub struct SessionGuard {
     /// At most [`CAPACITY`] accounts; past that the least recently used is dropped (its next
     /// request reads it again).
     entries: Mutex<LruCache<String, Entry>>,
     interval: Duration,
+    listeners: Mutex<Vec<EndListener>>,
 }
 
 impl SessionGuard {
@@ -49,6 +53,26 @@ impl SessionGuard {
                 std::num::NonZeroUsize::new(CAPACITY).unwrap_or(std::num::NonZeroUsize::MIN),
             )),
             interval,
+            listeners: Mutex::default(),
+        }
+    }
+
+    /// Calls `listener` with the account's id whenever [`SessionGuard::end`] is called on this
+    /// instance (the live streams end an account's open pages with it).
+    pub fn on_end(&self, listener: impl Fn(&str) + Send + Sync + 'static) {
+        if let Ok(mut listeners) = self.listeners.lock() {
+            listeners.push(Box::new(listener));
+        }
+    }
+
+    /// The account's sessions have ended (signed out, or its status changed): what is known of
+    /// it is dropped, so that its next request reads it again, and the listeners are told.
+    pub fn end(&self, user_id: &str) {
+        self.forget(user_id);
+        if let Ok(listeners) = self.listeners.lock() {
+            for listener in listeners.iter() {
+                listener(user_id);
+            }
         }
     }
 
@@ -77,7 +101,7 @@ impl SessionGuard {
             return Self::verdict(entry, token_epoch);
         }
         match accounts::get(store, user_id).await {
-            Ok(Some(user)) => self.judge(&user, token_epoch),
+            Ok(Some(account)) => self.judge(&account, token_epoch),
             Ok(None) => Verdict::Ended,
             Err(e) => {
                 tracing::warn!(error = %e, "could not check a session; kept for now");
@@ -128,23 +152,23 @@ impl SessionGuard {
     }
 
     /// Records what an account is now (at sign-in).
-    pub fn remember(&self, user: &User) {
-        self.record(user);
+    pub fn remember(&self, account: &AccountState) {
+        self.record(account);
     }
 
-    /// Records `user` as just read, and judges a token of `token_epoch` against it.
-    pub fn judge(&self, user: &User, token_epoch: u64) -> Verdict {
-        Self::verdict(self.record(user), token_epoch)
+    /// Records `account` as just read, and judges a token of `token_epoch` against it.
+    pub fn judge(&self, account: &AccountState, token_epoch: u64) -> Verdict {
+        Self::verdict(self.record(account), token_epoch)
     }
 
-    fn record(&self, user: &User) -> Entry {
+    fn record(&self, account: &AccountState) -> Entry {
         let entry = Entry {
-            status: user.status,
-            epoch: user.session_epoch,
+            status: account.status,
+            epoch: account.session_epoch,
             checked: Instant::now(),
         };
         if let Ok(mut entries) = self.entries.lock() {
-            entries.put(user.id.clone(), entry);
+            entries.put(account.id.clone(), entry);
         }
         entry
     }

@@ -1,6 +1,6 @@
 //! Session tokens: HS256 JWTs with an expiry, carried in an HttpOnly cookie.
 
-use crate::accounts::model::{AccountKind, SessionUser};
+use crate::model::{AccountKind, SessionUser};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 

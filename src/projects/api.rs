@@ -11,7 +11,7 @@ use crate::projects::model::*;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::platform::{context::ctx, respond::finish};
+use crate::platform::context::serve;
 #[cfg(feature = "ssr")]
 use crate::projects::rules;
 
@@ -21,46 +21,36 @@ pub const DASHBOARD_PAGE: i32 = 50;
 /// My projects and their status (P1); `None` for a visitor who is not signed in.
 #[server]
 pub async fn dashboard(cursor: Option<String>) -> Result<Option<Page<DashboardRow>>, AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let Some(me) = cx.maybe_user() else {
-                return Ok(None);
-            };
-            rules::my_projects(&cx.store, &me.id, cursor.as_deref(), DASHBOARD_PAGE)
-                .await
-                .map(Some)
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let Some(me) = cx.maybe_user() else {
+            return Ok(None);
+        };
+        rules::my_projects(&cx.store, &me.id, cursor.as_deref(), DASHBOARD_PAGE)
+            .await
+            .map(Some)
+    })
+    .await
 }
 
 #[server]
 pub async fn create_project(#[server(flatten)] form: NewProjectForm) -> Result<(), AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let me = cx.user()?;
-            let key =
-                rules::create_project(&cx.store, &cx.state.settings.public_url, &me, &form).await?;
-            leptos_axum::redirect(&format!("/p/{key}"));
-            Ok(())
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let me = cx.user()?;
+        let key = rules::create_project(&cx.store, &cx.kit.settings.public_url, &me, &form).await?;
+        leptos_axum::redirect(&format!("/p/{key}"));
+        Ok(())
+    })
+    .await
 }
 
 /// The project's head: header, members, sprints, stories (the members page, the forms).
 #[server]
 pub async fn get_head(key: String) -> Result<ProjectView, AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let me = cx.user()?;
-            rules::head(&cx.store, &rules::project_key(&key)?, &me.id).await
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let me = cx.user()?;
+        rules::head(&cx.store, &rules::project_key(&key)?, &me.id).await
+    })
+    .await
 }
 
 /// The backlog page (P3): sprints and backlog, one page of tasks that match the filter.
@@ -70,15 +60,12 @@ pub async fn get_backlog(
     #[server(flatten)] filter: TaskFilter,
     cursor: Option<String>,
 ) -> Result<ProjectView, AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let me = cx.user()?;
-            let key = rules::project_key(&key)?;
-            rules::backlog(&cx.store, &key, &me.id, &filter, cursor.as_deref()).await
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let me = cx.user()?;
+        let key = rules::project_key(&key)?;
+        rules::backlog(&cx.store, &key, &me.id, &filter, cursor.as_deref()).await
+    })
+    .await
 }
 
 /// The sprint board: the sprint under way's tasks that match the filter.
@@ -88,239 +75,185 @@ pub async fn get_board(
     #[server(flatten)] filter: TaskFilter,
     cursor: Option<String>,
 ) -> Result<ProjectView, AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let me = cx.user()?;
-            let key = rules::project_key(&key)?;
-            rules::sprint_board(&cx.store, &key, &me.id, &filter, cursor.as_deref()).await
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let me = cx.user()?;
+        let key = rules::project_key(&key)?;
+        rules::sprint_board(&cx.store, &key, &me.id, &filter, cursor.as_deref()).await
+    })
+    .await
 }
 
 /// A sprint's burndown, report and the project's velocity.
 #[server]
 pub async fn get_sprint(key: String, sprint: String) -> Result<SprintPage, AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let me = cx.user()?;
-            let key = rules::project_key(&key)?;
-            rules::sprint_page(&cx.store, &key, &me.id, &sprint, cx.store.now()).await
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let me = cx.user()?;
+        let key = rules::project_key(&key)?;
+        rules::sprint_page(&cx.store, &key, &me.id, &sprint, cx.store.now()).await
+    })
+    .await
 }
 
 /// A page of the project's activity log.
 #[server]
 pub async fn get_activity(key: String, cursor: Option<String>) -> Result<ActivityPage, AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let me = cx.user()?;
-            let key = rules::project_key(&key)?;
-            rules::activity(&cx.store, &key, &me.id, cursor.as_deref()).await
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let me = cx.user()?;
+        let key = rules::project_key(&key)?;
+        rules::activity(&cx.store, &key, &me.id, cursor.as_deref()).await
+    })
+    .await
 }
 
 #[server]
 pub async fn create_sprint(#[server(flatten)] form: SprintForm) -> Result<Sprint, AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let me = cx.user()?;
-            let key = rules::project_key(&form.key)?;
-            rules::create_sprint(&cx.store, &key, &(&me).into(), &form).await
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let me = cx.user()?;
+        let key = rules::project_key(&form.key)?;
+        rules::create_sprint(&cx.store, &key, &(&me).into(), &form).await
+    })
+    .await
 }
 
 #[server]
 pub async fn start_sprint(key: String, sprint: String) -> Result<Sprint, AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let me = cx.user()?;
-            let key = rules::project_key(&key)?;
-            rules::start_sprint(&cx.store, &key, &(&me).into(), &sprint, cx.store.now()).await
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let me = cx.user()?;
+        let key = rules::project_key(&key)?;
+        rules::start_sprint(&cx.store, &key, &(&me).into(), &sprint, cx.store.now()).await
+    })
+    .await
 }
 
 #[server]
 pub async fn complete_sprint(#[server(flatten)] form: CompleteForm) -> Result<Sprint, AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let me = cx.user()?;
-            let key = rules::project_key(&form.key)?;
-            let done =
-                rules::complete_sprint(&cx.store, &key, &(&me).into(), &form, cx.store.now())
-                    .await?;
-            leptos_axum::redirect(&format!("/p/{key}/sprints/{}", done.number));
-            Ok(done)
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let me = cx.user()?;
+        let key = rules::project_key(&form.key)?;
+        let done =
+            rules::complete_sprint(&cx.store, &key, &(&me).into(), &form, cx.store.now()).await?;
+        leptos_axum::redirect(&format!("/p/{key}/sprints/{}", done.number));
+        Ok(done)
+    })
+    .await
 }
 
 /// Moves a task in its list or to another list (any member).
 #[server]
 pub async fn place_task(#[server(flatten)] form: PlaceForm) -> Result<Task, AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let me = cx.user()?;
-            rules::place_task(&cx.store, &(&me).into(), &form).await
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let me = cx.user()?;
+        rules::place_task(&cx.store, &(&me).into(), &form).await
+    })
+    .await
 }
 
 #[server]
 pub async fn create_story(#[server(flatten)] form: StoryForm) -> Result<Story, AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let me = cx.user()?;
-            let key = rules::project_key(&form.key)?;
-            rules::create_story(&cx.store, &key, &me.id, form.parse()?).await
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let me = cx.user()?;
+        let key = rules::project_key(&form.key)?;
+        rules::create_story(&cx.store, &key, &me.id, form.parse()?).await
+    })
+    .await
 }
 
 #[server]
 pub async fn create_task(#[server(flatten)] form: NewTaskForm) -> Result<Task, AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let me = cx.user()?;
-            let (key, seen_seq, fields) = form.parse()?;
-            rules::create_task(&cx.store, &key, &(&me).into(), fields, seen_seq).await
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let me = cx.user()?;
+        let (key, seen_seq, fields) = form.parse()?;
+        rules::create_task(&cx.store, &key, &(&me).into(), fields, seen_seq).await
+    })
+    .await
 }
 
 /// The task page (P4).
 #[server]
 pub async fn get_task_page(task: String, cursor: Option<String>) -> Result<TaskPage, AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            rules::task_page(&cx.store, &cx.user()?, &task, cursor.as_deref()).await
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        rules::task_page(&cx.store, &cx.user()?, &task, cursor.as_deref()).await
+    })
+    .await
 }
 
 /// Saves an edit made on the version and status the form shows; a concurrent change is
 /// reported with the current values, never overwritten.
 #[server]
 pub async fn edit_task(#[server(flatten)] form: EditTaskForm) -> Result<EditOutcome, AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let me = cx.user()?;
-            let (r, seen, fields) = form.parse()?;
-            let outcome =
-                rules::edit_task(&cx.store, &r.key, r.number, &(&me).into(), fields, seen).await?;
-            // Back to the task page, which says what happened.
-            let said = match outcome {
-                EditOutcome::Saved(_) => "saved",
-                EditOutcome::Changed(_) => "changed",
-            };
-            leptos_axum::redirect(&format!("/p/{}/{}-{}?{said}=1", r.key, r.key, r.number));
-            Ok(outcome)
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let me = cx.user()?;
+        let (r, seen, fields) = form.parse()?;
+        let outcome =
+            rules::edit_task(&cx.store, &r.key, r.number, &(&me).into(), fields, seen).await?;
+        // Back to the task page, which says what happened.
+        let said = match outcome {
+            EditOutcome::Saved(_) => "saved",
+            EditOutcome::Changed(_) => "changed",
+        };
+        leptos_axum::redirect(&format!("/p/{}/{}-{}?{said}=1", r.key, r.key, r.number));
+        Ok(outcome)
+    })
+    .await
 }
 
 /// Moves a task between statuses (any member).
 #[server]
 pub async fn move_task(task: String, from: String, to: String) -> Result<(), AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let me = cx.user()?;
-            let r = rules::task_ref(&task)?;
-            let (from, to) = (TaskStatus::parse(&from)?, TaskStatus::parse(&to)?);
-            rules::move_task(&cx.store, &r.key, r.number, &(&me).into(), from, to).await
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let me = cx.user()?;
+        let r = rules::task_ref(&task)?;
+        let (from, to) = (TaskStatus::parse(&from)?, TaskStatus::parse(&to)?);
+        rules::move_task(&cx.store, &r.key, r.number, &(&me).into(), from, to).await
+    })
+    .await
 }
 
 /// Deletes a task and its comments (project manager only).
 #[server]
 pub async fn delete_task(task: String) -> Result<(), AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let me = cx.user()?;
-            let r = rules::task_ref(&task)?;
-            rules::delete_task(&cx.store, &r.key, r.number, &(&me).into()).await?;
-            leptos_axum::redirect(&format!("/p/{}", r.key));
-            Ok(())
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let me = cx.user()?;
+        let r = rules::task_ref(&task)?;
+        rules::delete_task(&cx.store, &r.key, r.number, &(&me).into()).await?;
+        leptos_axum::redirect(&format!("/p/{}", r.key));
+        Ok(())
+    })
+    .await
 }
 
 #[server]
 pub async fn add_comment(task: String, body: String) -> Result<Comment, AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let me = cx.user()?;
-            let r = rules::task_ref(&task)?;
-            rules::add_comment(&cx.store, &r.key, r.number, (&me).into(), &body).await
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let me = cx.user()?;
+        let r = rules::task_ref(&task)?;
+        rules::add_comment(&cx.store, &r.key, r.number, (&me).into(), &body).await
+    })
+    .await
 }
 
 #[server]
 pub async fn add_member(key: String, handle: String) -> Result<(), AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let url = &cx.state.settings.public_url;
-            rules::add_member(&cx.store, url, &cx.user()?, &key, &handle).await
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let url = &cx.kit.settings.public_url;
+        rules::add_member(&cx.store, url, &cx.user()?, &key, &handle).await
+    })
+    .await
 }
 
 #[server]
 pub async fn remove_member(key: String, user_id: String) -> Result<(), AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            let me = cx.user()?;
-            rules::remove_member(&cx.store, &rules::project_key(&key)?, &me.id, &user_id).await
-        }
-        .await,
-    )
+    serve(|cx| async move {
+        let me = cx.user()?;
+        rules::remove_member(&cx.store, &rules::project_key(&key)?, &me.id, &user_id).await
+    })
+    .await
 }
 
 #[server]
 pub async fn make_manager(key: String, user_id: String) -> Result<(), AppError> {
-    finish(
-        async move {
-            let cx = ctx()?;
-            rules::make_manager(&cx.store, &cx.user()?, &key, &user_id).await
-        }
-        .await,
-    )
+    serve(|cx| async move { rules::make_manager(&cx.store, &cx.user()?, &key, &user_id).await })
+        .await
 }
 
 /// Registers this area's server functions (see `platform::router`).
@@ -350,19 +283,32 @@ pub fn register() {
     register_explicit::<MakeManager>();
 }
 
+/// The routes of Projects that are not pages or server functions: the activity exports.
+#[cfg(feature = "ssr")]
+pub fn routes<S>() -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    crate::platform::Kit: axum::extract::FromRef<S>,
+{
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/p/{key}/export/activity.csv", get(export_activity))
+        .route("/p/{key}/export/activity.json", get(export_activity))
+}
+
 /// `GET /p/<KEY>/export/activity.csv` and `.json`: the project's activity log (newest first,
 /// at most `rules::EXPORT_MAX` entries) as a download, for its members (others: 404, like
 /// every project page). CSV cells that a spreadsheet would run as formulas are quoted.
 #[cfg(feature = "ssr")]
 pub async fn export_activity(
-    axum::extract::State(state): axum::extract::State<crate::platform::state::AppState>,
+    axum::extract::State(kit): axum::extract::State<crate::platform::Kit>,
     axum::extract::Path(key): axum::extract::Path<String>,
     req: axum::extract::Request,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let json = req.uri().path().ends_with(".json");
     let (parts, _) = req.into_parts();
-    let store = state.store_for(&parts.extensions);
+    let store = kit.store_for(&parts.extensions);
     let result = async {
         let me = crate::platform::session::AuthUser::from_parts(&parts)?.0;
         let key = rules::project_key(&key)?;

@@ -4,8 +4,8 @@ use clap::Parser;
 use http_body_util::BodyExt;
 use minijira::accounts::model::{SessionUser, SignUpForm};
 use minijira::db::Store;
-use minijira::platform::cli::Cli;
-use minijira::platform::state::AppState;
+use minijira::server::cli::Cli;
+use minijira::server::state::AppState;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 pub const SECRET: &str = "integration-test-secret-integration-test-secret";
@@ -68,7 +68,7 @@ pub async fn state_with(endpoint: &str, ses: &str, create_table: bool) -> AppSta
         .await
         .expect("state builds");
     if create_table {
-        minijira::db::schema::ensure_table(&state.store)
+        minijira::db::schema::ensure_table(&state.kit.store)
             .await
             .expect("table created");
     }
@@ -80,7 +80,7 @@ pub async fn state() -> AppState {
 }
 
 pub async fn store() -> Store {
-    state().await.store
+    state().await.kit.store
 }
 
 /// Counts the table's items whose pk starts with `prefix` (a Scan: fine in a test).
@@ -395,7 +395,7 @@ pub async fn state_with_args(extra: &[&str]) -> AppState {
     let state = AppState::build(&cli.config, leptos_options())
         .await
         .expect("state builds");
-    minijira::db::schema::ensure_table(&state.store)
+    minijira::db::schema::ensure_table(&state.kit.store)
         .await
         .expect("table created");
     state

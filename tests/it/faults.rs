@@ -8,10 +8,10 @@ use leptos::server_fn::ServerFn;
 use minijira::accounts::model::{Handle, SessionUser};
 use minijira::messages::api::SendMessage;
 use minijira::model::Delivery;
-use minijira::platform::router::router;
 use minijira::projects::api::CreateTask;
 use minijira::projects::model::{NewProjectForm, ProjectKey};
 use minijira::projects::rules::create_project;
+use minijira::server::router::router;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -107,7 +107,7 @@ async fn dynamodb_killed_mid_write_load_loses_no_acknowledged_write() {
     let mut ddb = Service::dynamodb(port, Some(&dir));
     assert!(wait_port(port, 60).await, "DynamoDB Local starts");
     let state = state_at(&endpoint, false).await;
-    let store = state.store.clone();
+    let store = state.kit.store.clone();
     let mut ready = false;
     for _ in 0..150 {
         if minijira::db::schema::ensure_table(&store).await.is_ok() {
@@ -354,8 +354,8 @@ async fn ses_stopped_during_invitations_every_mail_delivered_once() {
     let mut emulator = Service::ses(ses_port);
     assert!(wait_port(ses_port, 60).await, "SES emulator starts");
     let state = state_with(&ddb_endpoint(), &ses, true).await;
-    let store = state.store.clone();
-    minijira::platform::worker::spawn(state.clone()); // the real worker, in real time
+    let store = state.kit.store.clone();
+    minijira::server::worker::spawn(state.clone()); // the real worker, in real time
     let pm = user(&store, "sespm").await;
     let invite = |key: &str, people: &[&SessionUser]| NewProjectForm {
         key: key.into(),

@@ -168,7 +168,7 @@ fn functions() -> Vec<(&'static str, &'static [&'static str])> {
 /// unfuzzed.
 #[test]
 fn every_registered_server_function_is_fuzzed() {
-    minijira::platform::router::register_server_functions();
+    minijira::server::areas::register_server_functions();
     let fuzzed: std::collections::HashSet<&str> = functions().iter().map(|(p, _)| *p).collect();
     let registered: Vec<&str> = leptos::server_fn::axum::server_fn_paths()
         .map(|(path, _)| path)
@@ -261,11 +261,11 @@ fn every_server_function_answers_bad_input_with_a_4xx_and_a_message() {
         .unwrap();
     let (app, cookie) = rt.block_on(async {
         let state = state().await;
-        let store = state.store.clone();
-        minijira::platform::seed::load_demo_once(&store)
+        let store = state.kit.store.clone();
+        minijira::server::seed::load_demo_once(&store)
             .await
             .unwrap();
-        let app = minijira::platform::router::router(state);
+        let app = minijira::server::router::router(state);
         let reply = send(
             &app,
             call(

@@ -4,8 +4,8 @@ use crate::common::*;
 use leptos::server_fn::ServerFn;
 use minijira::accounts::rules::sign_in_from;
 use minijira::error::AppError;
-use minijira::platform::router::router;
 use minijira::projects::api as projects;
+use minijira::server::router::router;
 
 /// Item 6: with DynamoDB unreachable, sign-in answers the friendly "unavailable" (503), not an
 /// internal error (the throttle's read used to turn it into one).
@@ -16,9 +16,14 @@ async fn sign_in_during_a_dynamodb_outage_answers_503() {
         format!("http://{}", l.local_addr().unwrap())
     };
     let state = state_at(&closed, false).await;
-    let e = sign_in_from(&state.store, "10.1.1.1", "ann@example.org", "whatever-1")
-        .await
-        .unwrap_err();
+    let e = sign_in_from(
+        &state.kit.store,
+        "10.1.1.1",
+        "ann@example.org",
+        "whatever-1",
+    )
+    .await
+    .unwrap_err();
     assert_eq!(e, AppError::Unavailable);
     assert_eq!(e.status(), 503);
 }
@@ -131,8 +136,8 @@ async fn client_integers_are_range_checked_and_never_panic() {
 /// The router on a fresh table with the demo data, and its store.
 async fn demo_app() -> (minijira::db::Store, axum::Router) {
     let state = state().await;
-    let store = state.store.clone();
-    minijira::platform::seed::load_demo_once(&store)
+    let store = state.kit.store.clone();
+    minijira::server::seed::load_demo_once(&store)
         .await
         .unwrap();
     (store, router(state))
@@ -348,7 +353,7 @@ async fn every_declined_nanny_gets_her_mail_also_on_the_fallback_path() {
 /// server that does not answer (exit 1); the Dockerfile's HEALTHCHECK uses it.
 #[tokio::test]
 async fn the_container_health_check_works() {
-    use minijira::platform::cli::healthcheck;
+    use minijira::server::cli::healthcheck;
     let app = router(state().await);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -620,7 +625,7 @@ async fn signed_out_visits_redirect_to_sign_in_without_javascript() {
 async fn second_instance(table: &str) -> axum::Router {
     use clap::Parser;
     let ses = std::env::var("MINIJIRA_TEST_SES").unwrap_or_else(|_| "http://127.0.0.1:9".into());
-    let cli = minijira::platform::cli::Cli::try_parse_from([
+    let cli = minijira::server::cli::Cli::try_parse_from([
         "minijira",
         "--dynamodb-endpoint",
         &ddb_endpoint(),
@@ -636,7 +641,7 @@ async fn second_instance(table: &str) -> axum::Router {
         "1",
     ])
     .unwrap();
-    let state = minijira::platform::state::AppState::build(&cli.config, leptos_options())
+    let state = minijira::server::state::AppState::build(&cli.config, leptos_options())
         .await
         .unwrap();
     router(state)

@@ -3,7 +3,7 @@
 use crate::common::*;
 use leptos::server_fn::ServerFn;
 use minijira::accounts::api::{ListPeople, SignIn, SignUp};
-use minijira::platform::router::router;
+use minijira::server::router::router;
 
 #[tokio::test]
 async fn pages_report_dynamodb_work_in_server_timing() {
@@ -204,7 +204,7 @@ async fn friendly_error_while_dynamodb_is_down_and_recovery_without_restart() {
     let port = free_port();
     let endpoint = format!("http://127.0.0.1:{port}");
     let state = state_at(&endpoint, false).await;
-    let store = state.store.clone();
+    let store = state.kit.store.clone();
     let app = router(state);
 
     let down = send(&app, get("/u/somebody", None)).await;
@@ -243,7 +243,7 @@ async fn dashboard_and_scrum_page_budgets_in_server_timing() {
     use minijira::projects::model::{NewProjectForm, ProjectKey, TaskFields, TaskStatus};
     use minijira::projects::rules::{create_project, create_task};
     let state = state().await;
-    let store = state.store.clone();
+    let store = state.kit.store.clone();
     let app = router(state);
     let cookie = signed_up(&app, "bud").await;
     let me =
@@ -317,8 +317,8 @@ async fn conversation_list_and_a_10000_message_conversation_in_server_timing() {
     use minijira::accounts::model::PersonRef;
     use minijira::messages::rules as messages;
     let state = state().await;
-    let store = state.store.clone();
-    let sessions = state.sessions.clone();
+    let store = state.kit.store.clone();
+    let sessions = state.kit.sessions.clone();
     let app = router(state);
     let cookie = signed_up(&app, "talker").await;
     let me =
@@ -366,7 +366,7 @@ async fn open_jobs_and_applications_pages_in_server_timing() {
     use minijira::sitters::model::JobForm;
     use minijira::sitters::rules as svc;
     let state = state().await;
-    let store = state.store.clone();
+    let store = state.kit.store.clone();
     let app = router(state);
     let cookie = signed_up(&app, "jobowner").await;
     // The HTTP sign-up made a member; this test needs a parent.

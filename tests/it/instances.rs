@@ -220,7 +220,7 @@ struct Two {
 
 async fn two_instances_and_a_project() -> Two {
     let state = state().await;
-    let store = state.store.clone();
+    let store = state.kit.store.clone();
     let pm = user(&store, "ipm").await;
     let member = user(&store, "imem").await;
     let key = ProjectKey::parse(&format!(

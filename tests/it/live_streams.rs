@@ -138,7 +138,7 @@ async fn send_through(instance: &Instance, cookie: &str, conversation: &str, bod
 #[tokio::test]
 async fn a_message_sent_through_one_instance_is_pushed_by_the_other_within_a_second() {
     let state = state().await;
-    let store = state.store.clone();
+    let store = state.kit.store.clone();
     let (writer, reader) = (user(&store, "lw").await, user(&store, "lr").await);
     let id = conversation(&store, &writer, &reader).await;
     let table = store.table().to_owned();
@@ -185,7 +185,7 @@ async fn a_message_sent_through_one_instance_is_pushed_by_the_other_within_a_sec
 #[tokio::test]
 async fn a_reconnecting_stream_resumes_after_its_last_event() {
     let state = state().await;
-    let store = state.store.clone();
+    let store = state.kit.store.clone();
     let (writer, reader) = (user(&store, "rw").await, user(&store, "rr").await);
     let id = conversation(&store, &writer, &reader).await;
     let table = store.table().to_owned();
@@ -220,9 +220,9 @@ async fn a_reconnecting_stream_resumes_after_its_last_event() {
 #[tokio::test]
 async fn idle_streams_cost_reads_per_instance_not_per_page() {
     let state = state().await;
-    let store = state.store.clone();
+    let store = state.kit.store.clone();
     let hub = state.live.clone();
-    let app = minijira::platform::router::router(state);
+    let app = minijira::server::router::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let host = listener.local_addr().unwrap().to_string();
     tokio::spawn(async move {
@@ -257,7 +257,7 @@ async fn idle_streams_cost_reads_per_instance_not_per_page() {
     }
     assert_eq!(hub.connections(), 100);
     let hundred = calls_over(100).await;
-    let ticks = (window.as_millis() / minijira::platform::live::TICK.as_millis()) as u64;
+    let ticks = (window.as_millis() / minijira::messages::live::TICK.as_millis()) as u64;
     assert!(one <= ticks + 2, "one signal read per tick: {one}");
     assert!(
         hundred <= ticks + 2,

@@ -121,7 +121,7 @@ fn first_conversation(page: &str) -> Option<String> {
 
 #[tokio::test]
 async fn two_instances_share_sessions_and_live_messages() {
-    let store = state().await.store;
+    let store = state().await.kit.store;
     let table = store.table().to_owned();
     let (a, b) = tokio::join!(Instance::start(&table), Instance::start(&table));
 
@@ -204,7 +204,7 @@ async fn two_instances_share_sessions_and_live_messages() {
 
 #[tokio::test]
 async fn two_workers_send_every_mail_exactly_once() {
-    let store = state().await.store;
+    let store = state().await.kit.store;
     let tag = unique("once");
     let ids = queue_mails(&store, &tag, 40).await;
     let table = store.table().to_owned();
@@ -232,7 +232,7 @@ async fn two_workers_send_every_mail_exactly_once() {
 #[tokio::test]
 async fn an_interrupted_booking_is_finished_once_by_two_workers() {
     use minijira::sitters::{model::ApplicationStatus, store as sitters};
-    let store = state().await.store;
+    let store = state().await.kit.store;
     // The booking committed and the server stopped before its decline step.
     let (job, nannies) = crate::sitters::interrupted_booking(&store, 12).await;
     assert!(sitters::pending_declines(&store, 10)
@@ -334,7 +334,7 @@ impl SlowPost {
 #[tokio::test]
 async fn sigterm_under_load_finishes_in_flight_work_and_exits_in_time() {
     let state = state().await;
-    let store = state.store.clone();
+    let store = state.kit.store.clone();
     let me = user(&store, "term").await;
     let cookie = cookie_for(&me);
     // Mails keep the worker busy when the signal comes.

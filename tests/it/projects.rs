@@ -763,7 +763,7 @@ async fn authorisation_matrix() {
 #[tokio::test]
 async fn invitations_wait_while_ses_is_down_then_are_all_delivered_once() {
     let mut state = state().await;
-    let store = state.store.clone();
+    let store = state.kit.store.clone();
     let pm = user(&store, "inv").await;
     let a = user(&store, "inva").await;
     let b = user(&store, "invb").await;
@@ -784,13 +784,13 @@ async fn invitations_wait_while_ses_is_down_then_are_all_delivered_once() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}", l.local_addr().unwrap())
     };
-    let down = minijira::platform::state::aws_clients(&clap_config(&closed))
+    let down = minijira::server::state::aws_clients(&clap_config(&closed))
         .await
         .1;
     let down =
         minijira::platform::mail::Mailer::new(down, "minijira <no-reply@minijira.local>".into());
     let now = chrono::Utc::now();
-    let attempted = minijira::platform::worker::run_once(&store, &down, now, &Default::default())
+    let attempted = minijira::server::worker::run_once(&store, &down, now, &Default::default())
         .await
         .unwrap();
     assert!(attempted >= 2);
@@ -803,13 +803,13 @@ async fn invitations_wait_while_ses_is_down_then_are_all_delivered_once() {
 
     // SES back: after the backoff, everything is delivered.
     let later = now + chrono::Duration::hours(1);
-    state.mailer = state.mailer.clone();
-    minijira::platform::worker::run_once(&store, &state.mailer, later, &Default::default())
+    state.kit.mailer = state.kit.mailer.clone();
+    minijira::server::worker::run_once(&store, &state.kit.mailer, later, &Default::default())
         .await
         .unwrap();
-    minijira::platform::worker::run_once(
+    minijira::server::worker::run_once(
         &store,
-        &state.mailer,
+        &state.kit.mailer,
         later + chrono::Duration::hours(1),
         &Default::default(),
     )
@@ -835,9 +835,9 @@ async fn invitations_wait_while_ses_is_down_then_are_all_delivered_once() {
     assert!(mails.contains("You have been added to project Mailers"));
 }
 
-fn clap_config(ses: &str) -> minijira::platform::config::Config {
+fn clap_config(ses: &str) -> minijira::server::config::Config {
     use clap::Parser;
-    minijira::platform::cli::Cli::try_parse_from([
+    minijira::server::cli::Cli::try_parse_from([
         "minijira",
         "--ses-endpoint",
         ses,
@@ -880,7 +880,7 @@ async fn an_interrupted_task_deletion_is_finished_by_the_worker() {
     let pending = db::pending_cleanups(&t.store, 100).await.unwrap();
     assert!(pending.contains(&(t.key.clone(), 1)), "{pending:?}");
 
-    minijira::platform::worker::resume_cleanups(&t.store).await;
+    minijira::projects::background::resume_cleanups(&t.store).await;
     assert_eq!(count_pk_prefix(&t.store, &prefix).await, 0, "all gone");
     assert!(!db::pending_cleanups(&t.store, 100)
         .await

@@ -5,12 +5,12 @@ use crate::common::*;
 use crate::hardening::demo_cookie;
 use leptos::server_fn::ServerFn;
 use minijira::accounts::api::SignIn;
-use minijira::platform::router::router;
 use minijira::projects::api as projects;
+use minijira::server::router::router;
 
 /// The router on a fresh table with the demo data, built from `state`.
-async fn demo(state: minijira::platform::state::AppState) -> axum::Router {
-    minijira::platform::seed::load_demo_once(&state.store)
+async fn demo(state: minijira::server::state::AppState) -> axum::Router {
+    minijira::server::seed::load_demo_once(&state.kit.store)
         .await
         .expect("demo data");
     router(state)
@@ -18,15 +18,15 @@ async fn demo(state: minijira::platform::state::AppState) -> axum::Router {
 
 /// A fresh table with the demo data, its DEMO project, and alice (its manager).
 async fn demo_project() -> (
-    minijira::platform::state::AppState,
+    minijira::server::state::AppState,
     minijira::projects::model::ProjectKey,
     minijira::accounts::store::User,
 ) {
     let state = state().await;
-    minijira::platform::seed::load_demo_once(&state.store)
+    minijira::server::seed::load_demo_once(&state.kit.store)
         .await
         .expect("demo data");
-    let alice = crate::hardening::ids_of(&state.store, &["alice"]).await["alice"].clone();
+    let alice = crate::hardening::ids_of(&state.kit.store, &["alice"]).await["alice"].clone();
     let key = minijira::projects::model::ProjectKey::parse("DEMO").unwrap();
     (state, key, alice)
 }
@@ -47,10 +47,10 @@ fn policy_nonce(reply: &Reply) -> String {
 /// they were.
 #[tokio::test]
 async fn unmatched_paths_add_no_metric_series() {
-    minijira::platform::metrics::install().expect("the recorder installs");
+    minijira::server::metrics::install().expect("the recorder installs");
     let app = router(state().await);
     let series = || {
-        minijira::platform::metrics::render()
+        minijira::server::metrics::render()
             .lines()
             .filter(|l| l.starts_with("http_requests_total{"))
             .count()
@@ -66,7 +66,7 @@ async fn unmatched_paths_add_no_metric_series() {
             .unwrap();
         assert_eq!(send(&app, req).await.status, 403);
     }
-    let text = minijira::platform::metrics::render();
+    let text = minijira::server::metrics::render();
     let labelled = text.lines().filter(|l| l.contains(&marker)).count();
     let after = series();
     assert_eq!(
@@ -197,11 +197,11 @@ async fn starting_a_conversation_that_never_commits_is_refused() {
     use crate::faulty::*;
     use minijira::accounts::model::PersonRef;
     let state = state().await;
-    let me = user(&state.store, "cva").await;
-    let other = user(&state.store, "cvb").await;
+    let me = user(&state.kit.store, "cva").await;
+    let other = user(&state.kit.store, "cvb").await;
     let faults = std::sync::Arc::new(Faults::default());
     faults.add("TransactWriteItems", "", Fault::Conflict, usize::MAX);
-    let faulty = faulty_store(&state.store, faults.clone()).await;
+    let faulty = faulty_store(&state.kit.store, faults.clone()).await;
     let started =
         minijira::messages::rules::start(&faulty, &PersonRef::from(&me), &PersonRef::from(&other))
             .await;
@@ -225,7 +225,7 @@ async fn task_numbers_have_no_gaps_when_answers_are_lost() {
     let (state, key, alice) = demo_project().await;
     let alice = alice.person();
     let first = rules::create_task(
-        &state.store,
+        &state.kit.store,
         &key,
         &alice,
         crate::projects::fields("t0"),
@@ -235,7 +235,7 @@ async fn task_numbers_have_no_gaps_when_answers_are_lost() {
     .unwrap()
     .number;
     let faults = std::sync::Arc::new(Faults::default());
-    let faulty = faulty_store(&state.store, faults.clone()).await;
+    let faulty = faulty_store(&state.kit.store, faults.clone()).await;
     let mut numbers = Vec::new();
     for i in 1..=10u32 {
         faults.add("UpdateItem", "P#DEMO", Fault::TimeoutAfterApply, 1);
@@ -257,7 +257,7 @@ async fn task_numbers_have_no_gaps_when_answers_are_lost() {
     let expected: Vec<u32> = (first + 1..=first + 10).collect();
     assert_eq!(numbers, expected, "task numbers after lost answers");
     let next = rules::create_task(
-        &state.store,
+        &state.kit.store,
         &key,
         &alice,
         crate::projects::fields("t11"),
@@ -278,7 +278,7 @@ async fn the_sign_in_throttle_counts_each_attempt_once_under_retries() {
     use minijira::error::AppError;
     let state = state().await;
     let form = signup_form(&unique("retry"));
-    minijira::accounts::rules::sign_up(&state.store, &form)
+    minijira::accounts::rules::sign_up(&state.kit.store, &form)
         .await
         .unwrap();
     let faults = std::sync::Arc::new(Faults::default());
@@ -288,7 +288,7 @@ async fn the_sign_in_throttle_counts_each_attempt_once_under_retries() {
         Fault::TimeoutAfterApply,
         usize::MAX,
     );
-    let faulty = faulty_store(&state.store, faults.clone()).await;
+    let faulty = faulty_store(&state.kit.store, faults.clone()).await;
     let (mut evaluated, mut refused) = (0, 0);
     for i in 0..20 {
         let addr = format!("10.3.0.{i}");
@@ -316,11 +316,11 @@ async fn an_edit_cannot_assign_a_member_removed_meanwhile() {
     use minijira::projects::model::Seen;
     use minijira::projects::rules;
     let (state, key, alice) = demo_project().await;
-    let bob = crate::hardening::ids_of(&state.store, &["bob"]).await["bob"]
+    let bob = crate::hardening::ids_of(&state.kit.store, &["bob"]).await["bob"]
         .id
         .clone();
     let task = rules::create_task(
-        &state.store,
+        &state.kit.store,
         &key,
         &alice.person(),
         crate::projects::fields("t"),
@@ -332,7 +332,7 @@ async fn an_edit_cannot_assign_a_member_removed_meanwhile() {
     let faults = std::sync::Arc::new(Faults::default());
     let hook: Hook = {
         let (store, key, alice, bob) = (
-            state.store.clone(),
+            state.kit.store.clone(),
             key.clone(),
             alice.id.clone(),
             bob.clone(),
@@ -348,7 +348,7 @@ async fn an_edit_cannot_assign_a_member_removed_meanwhile() {
     };
     // The edit's transaction is the one call that names bob.
     faults.add("TransactWriteItems", &bob, Fault::Before(hook), 1);
-    let faulty = faulty_store(&state.store, faults.clone()).await;
+    let faulty = faulty_store(&state.kit.store, faults.clone()).await;
     let mut fields = crate::projects::fields("t, for bob");
     fields.assignee = Some(bob.clone());
     let edited = rules::edit_task(
@@ -370,7 +370,7 @@ async fn an_edit_cannot_assign_a_member_removed_meanwhile() {
             "The assignee must be a member of the project."
         ))
     );
-    let now = minijira::projects::store::get_task(&state.store, &key, task.number)
+    let now = minijira::projects::store::get_task(&state.kit.store, &key, task.number)
         .await
         .unwrap()
         .unwrap();
@@ -431,7 +431,7 @@ async fn signing_out_ends_live_streams_at_once() {
 #[tokio::test]
 async fn live_streams_end_within_the_guard_interval_when_the_account_is_deactivated() {
     let state = state_with_args(&["--session-check-seconds", "1"]).await;
-    let store = state.store.clone();
+    let store = state.kit.store.clone();
     let app = router(state);
     let handle = unique("lde");
     let cookie = signed_up(&app, &handle).await;
@@ -596,12 +596,12 @@ async fn sprint_numbers_have_no_gaps_when_answers_are_lost() {
         start: "2030-01-01".into(),
         end: "2030-01-14".into(),
     };
-    let first = rules::create_sprint(&state.store, &key, &alice, &form(0))
+    let first = rules::create_sprint(&state.kit.store, &key, &alice, &form(0))
         .await
         .unwrap()
         .number;
     let faults = std::sync::Arc::new(Faults::default());
-    let faulty = faulty_store(&state.store, faults.clone()).await;
+    let faulty = faulty_store(&state.kit.store, faults.clone()).await;
     let mut numbers = Vec::new();
     for i in 1..=5u32 {
         faults.add("UpdateItem", "P#DEMO", Fault::TimeoutAfterApply, 1);

@@ -640,11 +640,11 @@ async fn backlog_board_and_burndown_take_two_calls_at_5000_tasks() {
 #[tokio::test]
 async fn demo_sprints_pages_and_the_activity_export() {
     let state = state().await;
-    let store = state.store.clone();
-    minijira::platform::seed::load_demo_once(&store)
+    let store = state.kit.store.clone();
+    minijira::server::seed::load_demo_once(&store)
         .await
         .unwrap();
-    let app = minijira::platform::router::router(state);
+    let app = minijira::server::router::router(state);
     let alice = crate::hardening::demo_cookie(&app, "alice").await;
     let dave = crate::hardening::demo_cookie(&app, "dave").await;
 
@@ -757,7 +757,7 @@ async fn a_completion_cut_short_is_finished_by_the_worker() {
         .unwrap();
     assert_eq!(left.sprint, Some(sprint));
     // The worker of any instance finishes it.
-    minijira::platform::worker::resume_sprint_completions(&s.store).await;
+    minijira::projects::background::resume_sprint_completions(&s.store).await;
     for (n, sprint_now, archived) in [
         (t[0], Some(sprint), true),
         (t[1], None, false),

@@ -438,7 +438,7 @@ async fn an_interrupted_decline_step_is_resumed_by_the_worker() {
         vec![job.id.clone()]
     );
     // A worker (here, or on any instance) finishes it.
-    minijira::platform::worker::resume_declines(&store, "http://app").await;
+    minijira::sitters::background::run(&store, "http://app").await;
     assert_eq!(pending(&store, &job.id).await, 0);
     assert!(db::pending_declines(&store, 10).await.unwrap().is_empty());
     // Running it again changes nothing.

@@ -10,7 +10,7 @@
 //! Layer rule: reads and writes only; who may read or write a conversation is decided in
 //! `rules` (a participant's own item is read here, and its absence reported as `None`).
 
-pub mod live;
+pub mod signals;
 
 use crate::accounts::model::PersonRef;
 use crate::db::cursor::KeyStrings;
@@ -232,7 +232,7 @@ pub async fn send(
     })
     .await?;
     // Both people's open pages: the other's to show it, the author's other tabs.
-    if let Err(e) = live::signal(store, &[&author.id, other]).await {
+    if let Err(e) = signals::signal(store, &[&author.id, other]).await {
         tracing::warn!(error = %e, "could not signal a new message (pages see it at the next sweep)");
     }
     Ok(sent)
@@ -371,7 +371,7 @@ async fn mark_read(store: &Store, conversation: &str, me: &str, seen: u32) -> Re
             .value(":minus", n(-(seen as i64))),
     );
     match tx.run(store).await {
-        Ok(()) => live::signal(store, &[me]).await,
+        Ok(()) => signals::signal(store, &[me]).await,
         // A message arrived meanwhile, or another tab read it first: the next view settles it.
         Err(crate::db::TxError::Failed(_) | crate::db::TxError::Conflict) => Ok(()),
         Err(crate::db::TxError::Db(e)) => Err(e),

@@ -1,42 +1,28 @@
 //! Application state shared by every request.
 
 use super::config::Config;
-use super::live::LiveHub;
-use super::mail::Mailer;
 use super::page_cache::PageCache;
-use super::session_guard::SessionGuard;
-use super::token::TokenKeys;
-use crate::db::{DbMetrics, Store};
+use crate::db::Store;
+use crate::messages::live::LiveHub;
+use crate::platform::mail::Mailer;
+use crate::platform::session_guard::SessionGuard;
+use crate::platform::token::TokenKeys;
+use crate::platform::{Kit, Settings};
 use aws_config::{BehaviorVersion, Region};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Settings the request handlers read.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub secure_cookies: bool,
-    pub trust_proxy: bool,
-    /// Proxies of ours that append to X-Forwarded-For (see `Ctx::client_addr`).
-    pub proxy_hops: u8,
-    pub public_url: String,
-}
-
+/// What the server shares between requests: the areas' [`Kit`] and what only the server uses.
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub store: Store,
-    pub mailer: Mailer,
-    pub tokens: Arc<TokenKeys>,
-    /// Seals the error messages sent back to a form (see `respond`).
-    pub error_seal: crate::error::ErrorSeal,
-    pub sessions: Arc<SessionGuard>,
+    pub kit: Kit,
     pub pages: Arc<PageCache>,
     pub live: Arc<LiveHub>,
     /// The last `/healthz` verdict.
     pub health: Arc<super::health::HealthCheck>,
-    pub settings: Arc<Settings>,
     /// Cancelled when the server is told to stop (SIGTERM, Ctrl-C): the worker stops after
     /// its current mail, the live streams end, new live streams are refused.
     pub stopping: tokio_util::sync::CancellationToken,
@@ -94,20 +80,10 @@ pub async fn aws_clients(config: &Config) -> (aws_sdk_dynamodb::Client, aws_sdk_
 }
 
 impl AppState {
-    /// The store for one request: it counts its DynamoDB calls in the request's metrics (put
-    /// there by the `Server-Timing` middleware), if any. The one way a request gets a store.
-    pub fn store_for(&self, extensions: &http::Extensions) -> Store {
-        match extensions.get::<Arc<DbMetrics>>() {
-            Some(m) => self.store.for_request(m.clone()),
-            None => self.store.clone(),
-        }
-    }
-
     pub async fn build(config: &Config, leptos_options: LeptosOptions) -> Result<Self, String> {
         let secret = config.resolve_jwt_secret()?;
         let (ddb, ses) = aws_clients(config).await;
-        Ok(Self {
-            leptos_options,
+        let kit = Kit {
             store: Store::new(ddb, config.table_name.clone())
                 .with_cursor_key(crate::db::cursor::CursorKey::derive(&secret)),
             mailer: Mailer::new(ses, config.mail_from.clone()),
@@ -116,15 +92,28 @@ impl AppState {
             sessions: Arc::new(SessionGuard::new(Duration::from_secs(
                 config.session_check_seconds.clamp(1, 30),
             ))),
-            live: Arc::new(LiveHub::default()),
-            health: Arc::default(),
-            pages: Arc::new(PageCache::new(config.page_cache_mb * 1024 * 1024)),
             settings: Arc::new(Settings {
                 secure_cookies: config.secure_cookies,
                 trust_proxy: config.trust_proxy,
                 proxy_hops: config.proxy_hops,
                 public_url: config.public_url.trim_end_matches('/').to_owned(),
             }),
+        };
+        let live = Arc::new(LiveHub::default());
+        // An account whose sessions end here (sign-out, a status change) loses its open
+        // pages' live streams at once.
+        let hub = Arc::downgrade(&live);
+        kit.sessions.on_end(move |user| {
+            if let Some(hub) = hub.upgrade() {
+                hub.end_user(user);
+            }
+        });
+        Ok(Self {
+            leptos_options,
+            kit,
+            live,
+            health: Arc::default(),
+            pages: Arc::new(PageCache::new(config.page_cache_mb * 1024 * 1024)),
             stopping: tokio_util::sync::CancellationToken::new(),
         })
     }

@@ -25,10 +25,10 @@
 
 use super::coalesce::Coalescer;
 use super::security::PageNonce;
-use super::session::{DeactivatedSession, Session};
 use super::state::AppState;
-use crate::accounts::model::AccountStatus;
 use crate::db::versions::Versions;
+use crate::model::AccountStatus;
+use crate::platform::session::{DeactivatedSession, Session};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -157,7 +157,7 @@ pub async fn page_cache_layer(
     };
     let read_key = format!("{}\u{1f}{}", session.0.sub, partitions.join("\u{1f}"));
     let read = {
-        let (store, user) = (state.store.clone(), session.0.sub.clone());
+        let (store, user) = (state.kit.store.clone(), session.0.sub.clone());
         move || {
             let (store, user, partitions) = (store.clone(), user.clone(), partitions.clone());
             async move {
@@ -183,7 +183,7 @@ pub async fn page_cache_layer(
     if !account_ok {
         // Signed out elsewhere, deactivated, or gone: the page is rendered for nobody, and
         // the session guard reads the account again on the next request.
-        state.sessions.forget(&session.0.sub);
+        state.kit.sessions.forget(&session.0.sub);
         req.extensions_mut().remove::<Session>();
         if now
             .account

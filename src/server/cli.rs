@@ -239,10 +239,10 @@ pub async fn run_server(
     let addr = config.listen_addr.unwrap_or(options.site_addr);
     let state = AppState::build(&config, options).await?;
     if config.create_table {
-        wait_for_table(&state.store).await?;
+        wait_for_table(&state.kit.store).await?;
     }
     if config.seed_demo {
-        match seed::load_demo_once(&state.store).await {
+        match seed::load_demo_once(&state.kit.store).await {
             Ok(true) => tracing::info!("demo data loaded"),
             Ok(false) => tracing::info!("demo data already present"),
             Err(e) => return Err(format!("could not load the demo data: {e}")),

@@ -4,11 +4,11 @@
 //! the same thing twice. On shutdown it stops between mails (a mail it claimed is sent and
 //! settled first), so it leaves no lease held.
 
-use super::mail::Mailer;
 use super::state::AppState;
 use crate::db::outbox::{self, Recipient};
 use crate::db::Store;
 use crate::error::AppError;
+use crate::platform::mail::Mailer;
 use chrono::{DateTime, Duration, Utc};
 use tokio_util::sync::CancellationToken;
 
@@ -63,48 +63,10 @@ pub async fn run_once(
 async fn address(store: &Store, to: &Recipient) -> Result<String, String> {
     match to {
         Recipient::Address(a) => Ok(a.clone()),
-        Recipient::Account(id) => crate::accounts::store::get(store, id)
+        Recipient::Account(id) => super::areas::account_email(store, id)
             .await
             .map_err(|e| e.to_string())?
-            .map(|u| u.email)
             .ok_or_else(|| format!("no account {id}")),
-    }
-}
-
-/// Finishes bookings whose "decline the other applications" step did not complete.
-pub async fn resume_declines(store: &Store, public_url: &str) {
-    if let Err(e) = crate::sitters::rules::resume_declines(store, public_url).await {
-        tracing::warn!(error = %e, "could not read pending decline tasks");
-    }
-}
-
-/// Finishes task deletions whose comment clean-up did not complete.
-pub async fn resume_cleanups(store: &Store) {
-    use crate::projects::store as projects;
-    match projects::pending_cleanups(store, 10).await {
-        Ok(tasks) => {
-            for (key, number) in tasks {
-                if let Err(e) = projects::delete_comments(store, &key, number).await {
-                    tracing::warn!(task = %format!("{key}-{number}"), error = %e, "removing a deleted task's comments failed, will retry");
-                }
-            }
-        }
-        Err(e) => tracing::warn!(error = %e, "could not read pending comment clean-ups"),
-    }
-}
-
-/// Finishes sprint completions whose tasks did not all move.
-pub async fn resume_sprint_completions(store: &Store) {
-    use crate::projects::store as projects;
-    match projects::pending_completions(store, 10).await {
-        Ok(pending) => {
-            for (key, sprint, actor) in pending {
-                if let Err(e) = projects::resume_completion(store, &key, sprint, &actor).await {
-                    tracing::warn!(project = %key, sprint, error = ?e, "moving a completed sprint's tasks failed, will retry");
-                }
-            }
-        }
-        Err(e) => tracing::warn!(error = %e, "could not read pending sprint completions"),
     }
 }
 
@@ -129,13 +91,12 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
         let mut stats_at: Option<std::time::Instant> = None;
         while !stop.is_cancelled() {
             if super::metrics::enabled() && stats_at.is_none_or(|t| t.elapsed() >= STATS_EVERY) {
-                outbox_stats(&state.store).await;
+                outbox_stats(&state.kit.store).await;
                 stats_at = Some(std::time::Instant::now());
             }
-            resume_declines(&state.store, &state.settings.public_url).await;
-            resume_cleanups(&state.store).await;
-            resume_sprint_completions(&state.store).await;
-            let idle = match run_once(&state.store, &state.mailer, state.store.now(), &stop).await {
+            let kit = &state.kit;
+            super::areas::background_jobs(&kit.store, &kit.settings.public_url).await;
+            let idle = match run_once(&kit.store, &kit.mailer, kit.store.now(), &stop).await {
                 Ok(n) => n == 0,
                 Err(e) => {
                     tracing::warn!(error = %e, "outbox worker: database unavailable");

@@ -22,13 +22,13 @@
 //! happened ([`LiveHub::end_user`]). A person has at most [`MAX_PER_PERSON`] streams; a new one
 //! past that closes their oldest.
 
-use super::session::{AuthUser, Session};
-use super::session_guard::{SessionGuard, Verdict};
-use super::state::AppState;
 use crate::db::{DbMetrics, Store};
 use crate::error::AppError;
 use crate::messages::model::{feed_start, Message};
-use crate::messages::{rules as messages, store::live as signals};
+use crate::messages::{rules as messages, store::signals};
+use crate::platform::session::{AuthUser, Session};
+use crate::platform::session_guard::{SessionGuard, Verdict};
+use crate::platform::Kit;
 use axum::extract::{Query, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
@@ -74,8 +74,15 @@ pub struct LiveHub {
     tabs: Mutex<HashMap<u64, Tab>>,
     next: AtomicU64,
     started: AtomicBool,
+    /// Set when the server stops: new streams are refused.
+    closed: AtomicBool,
     /// The DynamoDB calls the hub made (its streams' reads).
     pub metrics: Arc<DbMetrics>,
+}
+
+/// The open streams gauge (read where the server exposes its metrics).
+fn live_connections(n: usize) {
+    metrics::gauge!("live_connections").set(n as f64);
 }
 
 /// What the loop needs of a stream, copied out of the lock.
@@ -109,7 +116,7 @@ impl LiveHub {
                 }
             }
             tabs.insert(id, tab);
-            super::metrics::live_connections(tabs.len());
+            live_connections(tabs.len());
         }
         id
     }
@@ -119,23 +126,24 @@ impl LiveHub {
     pub fn end_user(&self, user_id: &str) {
         if let Ok(mut tabs) = self.tabs.lock() {
             tabs.retain(|_, t| t.user != user_id);
-            super::metrics::live_connections(tabs.len());
+            live_connections(tabs.len());
         }
     }
 
     fn remove(&self, id: u64) {
         if let Ok(mut tabs) = self.tabs.lock() {
             tabs.remove(&id);
-            super::metrics::live_connections(tabs.len());
+            live_connections(tabs.len());
         }
     }
 
-    /// Ends every stream (the server is stopping): each response finishes cleanly and the
-    /// browser reconnects, to another instance.
+    /// Ends every stream and refuses new ones (the server is stopping): each response
+    /// finishes cleanly and the browser reconnects, to another instance.
     pub fn close_all(&self) {
+        self.closed.store(true, Ordering::SeqCst);
         if let Ok(mut tabs) = self.tabs.lock() {
             tabs.clear();
-            super::metrics::live_connections(0);
+            live_connections(0);
         }
     }
 
@@ -145,7 +153,7 @@ impl LiveHub {
             return Vec::new();
         };
         tabs.retain(|_, t| !t.tx.is_closed() && t.opened.elapsed() < MAX_LIFETIME);
-        super::metrics::live_connections(tabs.len());
+        live_connections(tabs.len());
         tabs.iter()
             .map(|(id, t)| Snapshot {
                 id: *id,
@@ -299,6 +307,16 @@ async fn run(hub: Arc<LiveHub>, store: Store, sessions: Arc<SessionGuard>) {
     }
 }
 
+/// `GET /live` (see [`live_stream`]).
+pub fn routes<S>() -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Kit: axum::extract::FromRef<S>,
+    Arc<LiveHub>: axum::extract::FromRef<S>,
+{
+    axum::Router::new().route("/live", axum::routing::get(live_stream))
+}
+
 #[derive(Debug, Deserialize)]
 pub struct LiveQuery {
     /// The conversation the page shows, if any.
@@ -310,7 +328,8 @@ pub struct LiveQuery {
 /// `GET /live`: the signed-in user's stream (their unread total; with `c`, that conversation's
 /// new messages).
 pub async fn live_stream(
-    State(state): State<AppState>,
+    State(kit): State<Kit>,
+    State(hub): State<Arc<LiveHub>>,
     AuthUser(me): AuthUser,
     session: Option<axum::Extension<Session>>,
     Query(q): Query<LiveQuery>,
@@ -319,11 +338,10 @@ pub async fn live_stream(
     let epoch = session
         .map(|s| s.0 .0.epoch)
         .ok_or(AppError::Unauthorized)?;
-    if state.stopping.is_cancelled() {
+    if hub.closed.load(Ordering::SeqCst) {
         return Err(AppError::Unavailable);
     }
-    let hub = state.live.clone();
-    let store = state.store.for_request(hub.metrics.clone());
+    let store = kit.store.for_request(hub.metrics.clone());
     let conversation = q.c.filter(|c| !c.is_empty());
     let after = headers
         .get("last-event-id")
@@ -361,7 +379,7 @@ pub async fn live_stream(
         messages::live(&store, &me.id, open.as_ref().map(|(c, a)| (*c, a.as_str()))).await?;
     hub.unread(id, first.unread_total);
     hub.messages(id, first.messages);
-    hub.start(store, state.sessions.clone());
+    hub.start(store, kit.sessions.clone());
     Ok(Sse::new(TabStream { rx, _guard: guard })
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(20))))
 }

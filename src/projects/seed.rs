@@ -146,7 +146,7 @@ impl Demo {
 }
 
 /// Creates the DEMO project and replays its history (nothing when it exists).
-pub async fn demo_project(store: &Store) -> Result<(), AppError> {
+pub async fn load(store: &Store) -> Result<(), AppError> {
     let handles: Vec<Handle> = ["alice", "bob", "carol"]
         .iter()
         .map(|h| Handle::parse(h))

@@ -132,11 +132,6 @@ pub fn outbox(pending: u64, oldest_age: Duration) {
     metrics::gauge!("outbox_oldest_pending_age_seconds").set(oldest_age.as_secs_f64());
 }
 
-/// Open live-update streams.
-pub fn live_connections(n: usize) {
-    metrics::gauge!("live_connections").set(n as f64);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,7 +147,7 @@ mod tests {
         );
         crate::db::observe("Query", "ok", Duration::from_millis(2));
         outbox(3, Duration::from_secs(42));
-        live_connections(2);
+        metrics::gauge!("live_connections").set(2.0);
         let text = render();
         assert!(
             text.contains(

@@ -1,7 +1,7 @@
 //! The router: pages, server functions, health, static files, and the middleware stack.
 
 use super::csrf::csrf_guard;
-use super::session::session_layer;
+use super::session_layer::session_layer;
 use super::state::AppState;
 use super::telemetry::{make_span, server_timing};
 use crate::app::{shell, App};
@@ -18,25 +18,16 @@ use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-/// Registers every server function explicitly, so that binaries whose linker dropped the
-/// automatic registrations (integration tests) still route them.
-pub fn register_server_functions() {
-    crate::accounts::api::register();
-    crate::projects::api::register();
-    crate::messages::api::register();
-    crate::sitters::api::register();
-}
-
 pub fn router(state: AppState) -> Router {
-    register_server_functions();
+    super::areas::register_server_functions();
     let routes = generate_route_list(App);
     let site_root = state.leptos_options.site_root.to_string();
     let assets = super::assets::urls(&site_root);
     let context = {
         let state = state.clone();
         move || {
-            provide_context(state.clone());
-            provide_context(state.error_seal.clone());
+            provide_context(state.kit.clone());
+            provide_context(state.kit.error_seal.clone());
             provide_context(assets.clone());
             // The page's scripts carry the nonce the policy layer made for this request (this
             // runs after leptos_axum provided a nonce of its own, and replaces it).
@@ -51,15 +42,7 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .merge(super::assets::routes(&site_root))
         .route("/healthz", get(healthz))
-        .route("/live", get(super::live::live_stream))
-        .route(
-            "/p/{key}/export/activity.csv",
-            get(crate::projects::api::export_activity),
-        )
-        .route(
-            "/p/{key}/export/activity.json",
-            get(crate::projects::api::export_activity),
-        )
+        .merge(super::areas::routes())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
@@ -76,7 +59,7 @@ pub fn router(state: AppState) -> Router {
             state.leptos_options.clone(),
             super::security::page_policy_layer,
         ));
-    super::security::layers(router, state.settings.secure_cookies)
+    super::security::layers(router, state.kit.settings.secure_cookies)
         // Pages and server-function answers compressed for browsers that ask (brotli or gzip
         // at level 4: a few hundred microseconds for a large page). Not the live stream (an
         // event stream is never buffered) nor the static files (sent pre-compressed).
@@ -96,7 +79,7 @@ pub fn router(state: AppState) -> Router {
 /// health checks is not a flood of DescribeTable calls (a control-plane call, throttled at a
 /// low rate).
 async fn healthz(State(state): State<AppState>, req: axum::extract::Request) -> impl IntoResponse {
-    let store = state.store_for(req.extensions());
+    let store = state.kit.store_for(req.extensions());
     let healthy = state
         .health
         .judge(|| async move {
