@@ -3,7 +3,7 @@ SHELL := /bin/bash
 # Same flag as cargo-leptos's debug builds, so clippy and tests share their dependency builds.
 ERASE := RUSTFLAGS="--cfg erase_components"
 
-.PHONY: dev test bench lighthouse faults lint fmt clippy cfn-lint ci release tools
+.PHONY: dev test bench lighthouse faults lint fmt clippy cfn-lint tsc ci release tools
 
 ## Run the app with local DynamoDB, the SES emulator and demo data, with live reload.
 dev:
@@ -25,9 +25,13 @@ lighthouse:
 faults:
 	@bash scripts/faults.sh
 
-## fmt check, clippy for both features (warnings denied), cfn-lint on the CloudFormation template.
-lint: clippy cfn-lint
+## fmt check, clippy for both features (warnings denied), cfn-lint on the CloudFormation template,
+## tsc on public/shell.js (JSDoc types, strict).
+lint: clippy cfn-lint tsc
 	cargo fmt --all -- --check
+
+tsc:
+	@bash -c 'source scripts/lib.sh && ensure_npm && npx --no-install tsc -p tsconfig.shell.json && echo "tsc: public/shell.js type-checks"'
 
 cfn-lint:
 	@bash -c 'source scripts/lib.sh && ensure_cfn_lint && .tools/cfn-lint/bin/cfn-lint deploy/minijira.yaml && echo "cfn-lint: deploy/minijira.yaml passes"'

@@ -33,8 +33,8 @@ for (const [label, p] of pages) {
   const attr = (re) => (html.match(re) || [])[1];
   const css = attr(/<link rel="stylesheet" href="([^"]+)"/);
   const shell = attr(/<script type="module" src="([^"]+)"/);
-  const js = attr(/data-js="([^"]+)"/);
-  const wasm = attr(/data-wasm="([^"]+)"/);
+  const js = attr(/data-js-module="([^"]+)"/);
+  const wasm = attr(/data-js-wasm="([^"]+)"/);
   const islands = [...new Set([...html.matchAll(/<leptos-island data-component="([^"]+)"/g)].map((m) => m[1]))];
   const code = islands.length ? add(add(sizes(shell), sizes(js)), sizes(wasm)) : sizes(shell);
   const body = Buffer.from(html);

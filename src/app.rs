@@ -14,7 +14,7 @@ use leptos_router::{path, SsrMode};
 /// The URLs of the files every page loads: the stylesheet, `shell.js` (the page's small
 /// always-on script: local times, the live feed, form and search enhancement, island loading)
 /// and the islands' module and WebAssembly. In a built site these are cache-busted names from
-/// `target/site/assets/manifest.json` (see `platform::assets`); provided as a context.
+/// `target/site/assets/manifest.json` (see `server::assets`); provided as a context.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AssetUrls {
     pub css: String,
@@ -52,7 +52,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href=assets.css/>
                 // A module script runs after the document is parsed; it fetches the islands'
                 // code only on a page that has an island.
-                <script type="module" src=assets.shell data-js=assets.js data-wasm=assets.wasm></script>
+                <script type="module" src=assets.shell data-js-module=assets.js data-js-wasm=assets.wasm></script>
                 <AutoReload options=options.clone()/>
                 <MetaTags/>
             </head>
@@ -115,12 +115,12 @@ fn Nav() -> impl IntoView {
                             Ok(Some(user)) => view! {
                                 <a href="/">"Projects"</a>
                                 // shell.js adds the unread count (the live feed's first event).
-                                <a href="/messages" data-testid="nav-messages">"Messages"</a>
+                                <a href="/messages" data-testid="nav-messages" data-js-unread-badge="">"Messages"</a>
                                 <a href="/sitters">"Sitters"</a>
                                 <a href="/people">"People"</a>
                                 {user.is_admin.then(|| view! { <a href="/admin" data-testid="nav-admin">"Admin"</a> })}
                                 <span class="spacer"></span>
-                                <a href=format!("/u/{}", user.handle) class="me" data-testid="nav-user">
+                                <a href=format!("/u/{}", user.handle) class="me" data-testid="nav-user" data-js-signed-in="">
                                     {user.display_name.clone()}
                                 </a>
                                 <ActionForm action=auth.sign_out>

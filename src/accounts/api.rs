@@ -103,7 +103,7 @@ pub async fn admin_set_status(user_id: String, status: String) -> Result<(), App
     .await
 }
 
-/// Registers this area's server functions (see `platform::router`).
+/// Registers this area's server functions (see `server::areas`).
 #[cfg(feature = "ssr")]
 pub fn register() {
     use leptos::server_fn::axum::register_explicit;

@@ -286,6 +286,10 @@ async fn filler(store: &Store, plan: &Plan) -> Result<serde_json::Value, AppErro
     Ok(json!({ "written": plan.filler }))
 }
 
+/// Loads the whole benchmark data set.
+///
+/// Longer than 80 lines on purpose: one sequence of loads whose counts feed each other (users,
+/// then projects, conversations, jobs), printed as it goes; a benchmark tool, not a request path.
 async fn full(store: &Store, plan: &Plan) -> Result<serde_json::Value, AppError> {
     let n = plan.users.max(10);
     // A half of members, a quarter of parents, a quarter of nannies.

@@ -389,7 +389,7 @@ pub fn attr<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
 }
 
 /// Records one DynamoDB call in the process's metrics (`dynamodb_calls_total`,
-/// `dynamodb_call_duration_seconds`; served by `platform::metrics`).
+/// `dynamodb_call_duration_seconds`; served by `server::metrics`).
 pub fn observe(operation: &'static str, outcome: &'static str, elapsed: std::time::Duration) {
     metrics::counter!("dynamodb_calls_total", "operation" => operation, "outcome" => outcome)
         .increment(1);

@@ -61,7 +61,7 @@ pub async fn start_conversation(handle: String, body: String) -> Result<(), AppE
     .await
 }
 
-/// Registers this area's server functions (see `platform::router`).
+/// Registers this area's server functions (see `server::areas`).
 #[cfg(feature = "ssr")]
 pub fn register() {
     use leptos::server_fn::axum::register_explicit;

@@ -8,7 +8,7 @@ use crate::ui::{initials, ErrorView, FormError, Loading, LocalTime};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// My conversations, most recent first. The list is a `data-live-refresh` region: the page's
+/// My conversations, most recent first. The list is a `data-js-live-refresh` region: the page's
 /// live feed (`public/shell.js`) fetches the page again and swaps it in when the unread total
 /// moves.
 #[component]
@@ -23,7 +23,7 @@ pub fn MessagesPage() -> impl IntoView {
                 <h1>"Messages"</h1>
                 <a href="/messages/new" class="button" data-testid="new-conversation">"New conversation"</a>
             </div>
-            <div data-swap="conversations" data-live-refresh="">
+            <div data-js-swap="conversations" data-js-live-refresh="">
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match list.await {
@@ -100,7 +100,7 @@ pub fn ConversationView() -> impl IntoView {
                         let (conversation, followed) = (p.id.clone(), newest.then(|| p.id.clone()));
                         view! {
                             <PageHead title=format!("{} · Messages", other.display_name) description=format!("Your conversation with {}.", other.display_name)/>
-                            <section class="card conversation-page" data-conversation=followed data-after=after>
+                            <section class="card conversation-page" data-js-conversation=followed data-js-after=after>
                                 <header class="row-between">
                                     <h1><a href=format!("/u/{}", other.handle)>{other.display_name.clone()}</a>
                                         <span class="muted small">{format!(" @{}", other.handle)}</span></h1>
@@ -110,9 +110,9 @@ pub fn ConversationView() -> impl IntoView {
                                 <Thread other=other.id.clone() messages=p.messages live=newest/>
                                 // A plain form: without JavaScript the server sends the browser
                                 // back here; with it, shell.js posts it and hands the sent
-                                // message to the thread (`data-on-success`), like the live
+                                // message to the thread (`data-js-on-success`), like the live
                                 // feed's.
-                                <ActionForm action=send attr:class="composer" attr:data-on-success="minijira:message">
+                                <ActionForm action=send attr:class="composer" attr:data-js-on-success="minijira:message">
                                     <input type="hidden" name="conversation" value=conversation/>
                                     <label class="sr-only" for="body">"Message"</label>
                                     <textarea id="body" name="body" rows="2" required maxlength=MAX_MESSAGE.to_string()

@@ -256,7 +256,7 @@ pub async fn make_manager(key: String, user_id: String) -> Result<(), AppError> 
         .await
 }
 
-/// Registers this area's server functions (see `platform::router`).
+/// Registers this area's server functions (see `server::areas`).
 #[cfg(feature = "ssr")]
 pub fn register() {
     use leptos::server_fn::axum::register_explicit;
@@ -326,11 +326,10 @@ pub async fn export_activity(
             Err(_) => return http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         }
     } else {
-        (
-            rules::activity_csv(&board, &entries),
-            "text/csv; charset=utf-8",
-            "csv",
-        )
+        match rules::activity_csv(&board, &entries) {
+            Ok(b) => (b, "text/csv; charset=utf-8", "csv"),
+            Err(e) => return e.into_response(),
+        }
     };
     (
         [

@@ -146,6 +146,9 @@ impl Demo {
 }
 
 /// Creates the DEMO project and replays its history (nothing when it exists).
+///
+/// Longer than 80 lines on purpose: the history is a script, day by day, read top to bottom
+/// (the steps it repeats are the `Demo` methods above).
 pub async fn load(store: &Store) -> Result<(), AppError> {
     let handles: Vec<Handle> = ["alice", "bob", "carol"]
         .iter()

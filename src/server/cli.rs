@@ -7,6 +7,7 @@ use super::state::{aws_clients, AppState};
 use crate::accounts::model::Email;
 use crate::accounts::store as users;
 use crate::db::{schema, Store};
+use anyhow::{anyhow, bail, Context};
 use clap::{Parser, Subcommand};
 use std::future::IntoFuture;
 use std::process::ExitCode;
@@ -73,27 +74,26 @@ pub async fn main() -> ExitCode {
         Command::Serve => super::serve(cli.config).await,
         Command::Healthcheck { addr } => match addr.or_else(|| local_addr(&cli.config)) {
             Some(addr) => healthcheck(addr).await,
-            None => Err("no address: pass --addr or set LEPTOS_SITE_ADDR".into()),
+            None => Err(anyhow!("no address: pass --addr or set LEPTOS_SITE_ADDR")),
         },
         other => tool(&cli.config, other).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(msg) => {
-            eprintln!("minijira: {msg}");
+        Err(e) => {
+            eprintln!("minijira: {e:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn tool(config: &Config, command: Command) -> Result<(), String> {
+async fn tool(config: &Config, command: Command) -> anyhow::Result<()> {
     let (ddb, _) = aws_clients(config).await;
     let store = Store::new(ddb, config.table_name.clone());
-    let err = |e: &dyn std::fmt::Display| format!("{e}");
     match command {
         Command::Serve | Command::Healthcheck { .. } => unreachable!("handled by main"),
         Command::SchemaLoad => {
-            let created = schema::ensure_table(&store).await.map_err(|e| err(&e))?;
+            let created = schema::ensure_table(&store).await?;
             println!(
                 "{} {}",
                 config.table_name,
@@ -101,24 +101,24 @@ async fn tool(config: &Config, command: Command) -> Result<(), String> {
             );
         }
         Command::ListTables => {
-            for t in schema::list_tables(&store).await.map_err(|e| err(&e))? {
+            for t in schema::list_tables(&store).await? {
                 println!("{t}");
             }
         }
         Command::Scan { limit } => scan(&store, limit).await?,
         Command::Drop { yes } => {
             if !yes {
-                return Err(format!(
+                bail!(
                     "this deletes table {} and all its data: add --yes",
                     config.table_name
-                ));
+                );
             }
-            schema::drop_table(&store).await.map_err(|e| err(&e))?;
+            schema::drop_table(&store).await?;
             println!("{} deleted", config.table_name);
         }
         Command::Seed => {
-            schema::ensure_table(&store).await.map_err(|e| err(&e))?;
-            let loaded = seed::load_demo_once(&store).await.map_err(|e| err(&e))?;
+            schema::ensure_table(&store).await?;
+            let loaded = seed::load_demo_once(&store).await?;
             println!(
                 "{}",
                 if loaded {
@@ -133,12 +133,9 @@ async fn tool(config: &Config, command: Command) -> Result<(), String> {
                 AdminAction::Grant { email } => (email, true),
                 AdminAction::Revoke { email } => (email, false),
             };
-            let email = Email::parse(&email).map_err(|e| err(&e))?;
-            if !users::set_admin(&store, &email, grant)
-                .await
-                .map_err(|e| err(&e))?
-            {
-                return Err(format!("no account with email {email}"));
+            let email = Email::parse(&email)?;
+            if !users::set_admin(&store, &email, grant).await? {
+                bail!("no account with email {email}");
             }
             println!(
                 "{email}: admin {}",
@@ -149,7 +146,7 @@ async fn tool(config: &Config, command: Command) -> Result<(), String> {
     Ok(())
 }
 
-async fn scan(store: &Store, limit: usize) -> Result<(), String> {
+async fn scan(store: &Store, limit: usize) -> anyhow::Result<()> {
     let mut start = None;
     let mut printed = 0;
     loop {
@@ -162,20 +159,18 @@ async fn scan(store: &Store, limit: usize) -> Result<(), String> {
                     .set_exclusive_start_key(start.take())
                     .send(),
             )
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         for item in out.items.unwrap_or_default() {
             if printed >= limit {
                 return Ok(());
             }
-            let value: serde_json::Value =
-                serde_dynamo::from_item(item).map_err(|e| e.to_string())?;
+            let value: serde_json::Value = serde_dynamo::from_item(item)?;
             // `minijira scan | head` closes the pipe early: stop quietly, do not panic.
             use std::io::Write;
             match writeln!(std::io::stdout().lock(), "{value}") {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
-                Err(e) => return Err(e.to_string()),
+                Err(e) => return Err(e.into()),
             }
             printed += 1;
         }
@@ -200,28 +195,25 @@ fn local_addr(config: &Config) -> Option<std::net::SocketAddr> {
 }
 
 /// GET `/healthz` at `addr` over plain HTTP/1.1: Ok when it answers 200 within 3 s.
-pub async fn healthcheck(addr: std::net::SocketAddr) -> Result<(), String> {
+pub async fn healthcheck(addr: std::net::SocketAddr) -> anyhow::Result<()> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let ask = async {
         let mut stream = tokio::net::TcpStream::connect(addr)
             .await
-            .map_err(|e| format!("{addr}: {e}"))?;
+            .with_context(|| format!("{addr}"))?;
         let req = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-        stream
-            .write_all(req.as_bytes())
-            .await
-            .map_err(|e| e.to_string())?;
+        stream.write_all(req.as_bytes()).await?;
         let mut head = vec![0u8; 64];
-        let n = stream.read(&mut head).await.map_err(|e| e.to_string())?;
+        let n = stream.read(&mut head).await?;
         let line = String::from_utf8_lossy(&head[..n]);
         match line.split_whitespace().nth(1) {
             Some("200") => Ok(()),
-            other => Err(format!("/healthz answered {}", other.unwrap_or("nothing"))),
+            other => bail!("/healthz answered {}", other.unwrap_or("nothing")),
         }
     };
     tokio::time::timeout(std::time::Duration::from_secs(3), ask)
         .await
-        .map_err(|_| format!("{addr}: no answer within 3 s"))?
+        .map_err(|_| anyhow!("{addr}: no answer within 3 s"))?
 }
 
 /// How long after SIGTERM the process may take to exit (in-flight requests, the worker's
@@ -235,19 +227,10 @@ pub const STOP_WITHIN: std::time::Duration = std::time::Duration::from_secs(9);
 pub async fn run_server(
     config: Config,
     options: leptos::config::LeptosOptions,
-) -> Result<(), String> {
+) -> anyhow::Result<()> {
     let addr = config.listen_addr.unwrap_or(options.site_addr);
     let state = AppState::build(&config, options).await?;
-    if config.create_table {
-        wait_for_table(&state.kit.store).await?;
-    }
-    if config.seed_demo {
-        match seed::load_demo_once(&state.kit.store).await {
-            Ok(true) => tracing::info!("demo data loaded"),
-            Ok(false) => tracing::info!("demo data already present"),
-            Err(e) => return Err(format!("could not load the demo data: {e}")),
-        }
-    }
+    prepare(&config, &state.kit.store).await?;
     let stop = state.stopping.clone();
     // Metrics are recorded only where something can read them.
     let admin = config.metrics_addr.map(|a| {
@@ -260,7 +243,7 @@ pub async fn run_server(
     let app = super::router::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!("listening on http://{addr}");
     let deadline = {
         let stop = stop.clone();
@@ -278,6 +261,44 @@ pub async fn run_server(
     )
     .with_graceful_shutdown(stop.clone().cancelled_owned())
     .into_future();
+    let served = drain(serve, stop, deadline).await;
+    let until = served.1;
+    if tokio::time::timeout_at(until, worker).await.is_err() {
+        tracing::warn!("the worker did not stop by the shutdown deadline");
+    }
+    if let Some(admin) = admin {
+        let _ = tokio::time::timeout_at(until, admin).await;
+    }
+    tracing::info!("stopped");
+    Ok(served.0?)
+}
+
+/// The table (with `--create-table`) and the demo data (with `--seed-demo`).
+async fn prepare(config: &Config, store: &Store) -> anyhow::Result<()> {
+    if config.create_table {
+        wait_for_table(store).await?;
+    }
+    if config.seed_demo {
+        let loaded = seed::load_demo_once(store)
+            .await
+            .context("could not load the demo data")?;
+        if loaded {
+            tracing::info!("demo data loaded");
+        } else {
+            tracing::info!("demo data already present");
+        }
+    }
+    Ok(())
+}
+
+/// Runs the server until the stop signal, then lets it drain until the deadline the signal
+/// set (the server ending by itself, on an error, stops the rest too). Returns how it ended
+/// and the deadline by which everything else must stop.
+async fn drain(
+    serve: impl std::future::Future<Output = std::io::Result<()>>,
+    stop: tokio_util::sync::CancellationToken,
+    deadline: tokio::task::JoinHandle<tokio::time::Instant>,
+) -> (std::io::Result<()>, tokio::time::Instant) {
     tokio::pin!(serve);
     // Until the signal, only the server; after it, the server's drain up to the deadline.
     let served = tokio::select! {
@@ -285,7 +306,6 @@ pub async fn run_server(
         _ = stop.cancelled() => None,
     };
     let until = if served.is_some() {
-        // The server ended without a signal (an error): stop the rest too.
         deadline.abort();
         stop.cancel();
         tokio::time::Instant::now() + STOP_WITHIN
@@ -304,18 +324,11 @@ pub async fn run_server(
             }
         },
     };
-    if tokio::time::timeout_at(until, worker).await.is_err() {
-        tracing::warn!("the worker did not stop by the shutdown deadline");
-    }
-    if let Some(admin) = admin {
-        let _ = tokio::time::timeout_at(until, admin).await;
-    }
-    tracing::info!("stopped");
-    served.map_err(|e| e.to_string())
+    (served, until)
 }
 
 /// DynamoDB Local may still be starting: try for a while before giving up.
-async fn wait_for_table(store: &Store) -> Result<(), String> {
+async fn wait_for_table(store: &Store) -> anyhow::Result<()> {
     let mut last = String::new();
     for _ in 0..60 {
         match schema::ensure_table(store).await {
@@ -329,7 +342,7 @@ async fn wait_for_table(store: &Store) -> Result<(), String> {
         }
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
-    Err(format!("could not create or reach the table: {last}"))
+    bail!("could not create or reach the table: {last}")
 }
 
 async fn shutdown_signal() {

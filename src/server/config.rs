@@ -1,5 +1,6 @@
 //! Configuration: every setting is a flag and an environment variable.
 
+use anyhow::Context;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -90,19 +91,18 @@ pub struct Config {
 impl Config {
     /// The signing secret: from the environment, or (debug builds only) generated once and
     /// kept in the data folder.
-    pub fn resolve_jwt_secret(&self) -> Result<Vec<u8>, String> {
+    pub fn resolve_jwt_secret(&self) -> anyhow::Result<Vec<u8>> {
         if let Some(s) = &self.jwt_secret {
             if s.len() < 32 {
-                return Err("JWT_SECRET must be at least 32 characters long.".into());
+                anyhow::bail!("JWT_SECRET must be at least 32 characters long.");
             }
             return Ok(s.as_bytes().to_vec());
         }
         if !cfg!(debug_assertions) {
-            return Err(
+            anyhow::bail!(
                 "JWT_SECRET is not set. A release build refuses to start without it: \
                  set JWT_SECRET to a random string of at least 32 characters \
                  (for example: openssl rand -base64 48)."
-                    .into(),
             );
         }
         let path = self.data_dir.join("jwt-secret");
@@ -115,9 +115,9 @@ impl Config {
         let secret = base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>());
         std::fs::create_dir_all(&self.data_dir)
             .and_then(|_| std::fs::write(&path, &secret))
-            .map_err(|e| {
+            .with_context(|| {
                 format!(
-                    "could not keep the generated dev secret in {}: {e}",
+                    "could not keep the generated dev secret in {}",
                     path.display()
                 )
             })?;

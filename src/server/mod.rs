@@ -32,9 +32,9 @@ pub mod worker;
 
 /// Serves the app with the Leptos options from the environment (set by cargo-leptos or the
 /// container) or, failing that, from Cargo.toml.
-pub async fn serve(config: config::Config) -> Result<(), String> {
+pub async fn serve(config: config::Config) -> anyhow::Result<()> {
     let conf = leptos::config::get_configuration(None)
         .or_else(|_| leptos::config::get_configuration(Some("Cargo.toml")))
-        .map_err(|e| format!("Leptos configuration: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("Leptos configuration: {e}"))?;
     cli::run_server(config, conf.leptos_options).await
 }

@@ -80,7 +80,7 @@ pub async fn aws_clients(config: &Config) -> (aws_sdk_dynamodb::Client, aws_sdk_
 }
 
 impl AppState {
-    pub async fn build(config: &Config, leptos_options: LeptosOptions) -> Result<Self, String> {
+    pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Result<Self> {
         let secret = config.resolve_jwt_secret()?;
         let (ddb, ses) = aws_clients(config).await;
         let kit = Kit {

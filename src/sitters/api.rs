@@ -117,7 +117,7 @@ pub async fn get_profile(handle: String) -> Result<ProfileView, AppError> {
     .await
 }
 
-/// Registers this area's server functions (see `platform::router`).
+/// Registers this area's server functions (see `server::areas`).
 #[cfg(feature = "ssr")]
 pub fn register() {
     use leptos::server_fn::axum::register_explicit;

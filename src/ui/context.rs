@@ -2,7 +2,7 @@
 //!
 //! The live feed (the unread badge, new messages) is browser code outside the islands:
 //! `public/shell.js` holds the page's one Server-Sent Events stream (`/live`, see
-//! `platform::live`) and hands new messages to the conversation island.
+//! `messages::live`) and hands new messages to the conversation island.
 
 use crate::accounts::api::{SignIn, SignOut, SignUp};
 use crate::accounts::model::SessionUser;

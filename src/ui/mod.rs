@@ -70,7 +70,7 @@ pub fn FormError() -> impl IntoView {
         shown
     });
     shown.map(|message| {
-        view! { <p class="form-error" role="alert" data-testid="form-error">{message}</p> }
+        view! { <p class="form-error" role="alert" data-testid="form-error" data-js-form-error="">{message}</p> }
     })
 }
 
@@ -93,7 +93,7 @@ pub enum TimeStyle {
 }
 
 /// A time in the reader's time zone. The server writes UTC, labelled; in the browser,
-/// `public/shell.js` rewrites every `<time data-local>` in local time (on load, and whenever
+/// `public/shell.js` rewrites every `<time data-js-local>` in local time (on load, and whenever
 /// one is added to the page), with the offset its zone has at that instant.
 #[component]
 pub fn LocalTime(
@@ -114,7 +114,7 @@ pub fn LocalTime(
         let _ = utc;
         String::new()
     };
-    view! { <time datetime=at.to_rfc3339() class="time" data-local=local>{text}</time> }
+    view! { <time datetime=at.to_rfc3339() class="time" data-js-local=local>{text}</time> }
 }
 
 /// The browser's offset from UTC, in minutes to add to a local time to get UTC (what

@@ -787,3 +787,19 @@ async fn a_completion_cut_short_is_finished_by_the_worker() {
         "the spillover heads the backlog in its order"
     );
 }
+
+#[tokio::test]
+async fn the_activity_csv_quotes_and_keeps_formulas_as_text() {
+    let s = scrum().await;
+    s.task(r#"=HYPERLINK("http://x"),"a, b""#, 3).await;
+    let (board, entries) = rules::activity_export(&s.store, &s.key, &s.pm.id)
+        .await
+        .unwrap();
+    let csv = rules::activity_csv(&board, &entries).unwrap();
+    assert!(csv.starts_with("time,actor,action,task,subject,field,old,new\r\n"));
+    assert!(
+        csv.contains(r#""'=HYPERLINK(""http://x""),""a, b""""#),
+        "the title is one quoted cell that starts with ': {csv}"
+    );
+    assert!(csv.ends_with("\r\n"));
+}

@@ -165,49 +165,7 @@ pub async fn send(
         sk,
         message: message.clone(),
     };
-    let unread_total = Expr::set("ADD #t :one")
-        .name("#t", "total")
-        .value(":one", n(1));
-    let at = stamp(&now);
-    let summary = |set: &str| {
-        Expr::set(set)
-            .when("attribute_exists(pk) AND last_at < :at")
-            .value(":msg", s(preview(body)))
-            .value(":at", s(&at))
-            .value(":from", s(&author.id))
-            .value(":g", s(conversation_activity_sk(&now, conversation)))
-    };
-    let set_summary = "SET last_message = :msg, last_at = :at, last_from = :from, gsi1sk = :g";
-    let mut forward = Tx::new(store);
-    forward
-        .create_value("message", &item)
-        .update(
-            "mine",
-            &pk,
-            &participant_sk(&author.id),
-            summary(set_summary),
-        )
-        .update(
-            "theirs",
-            &pk,
-            &participant_sk(other),
-            summary(&format!("{set_summary}, unread = unread + :one")).value(":one", n(1)),
-        )
-        .update("total", &user_pk(other), UNREAD_SK, unread_total.clone());
-    // Used when a later message already updated the summaries.
-    let mut behind = Tx::new(store);
-    behind
-        .create_value("message", &item)
-        .exists("mine", &pk, &participant_sk(&author.id))
-        .update(
-            "theirs",
-            &pk,
-            &participant_sk(other),
-            Expr::set("SET unread = unread + :one")
-                .when("attribute_exists(pk)")
-                .value(":one", n(1)),
-        )
-        .update("total", &user_pk(other), UNREAD_SK, unread_total);
+    let (forward, behind) = sending(store, conversation, &item, author, other);
     // The forward form first; the second form once the first one's summaries refused it.
     let ahead = &std::sync::atomic::AtomicBool::new(true);
     let (forward, behind, message) = (&forward, &behind, &message);
@@ -236,6 +194,65 @@ pub async fn send(
         tracing::warn!(error = %e, "could not signal a new message (pages see it at the next sweep)");
     }
     Ok(sent)
+}
+
+/// The two forms of the transaction that stores `item` (a message of `author` to `other` in
+/// `conversation`):
+/// the forward one moves both participants' summaries to it (only forward in time) and counts
+/// it unread for `other`; the one for a message behind a later one leaves the summaries as
+/// they are and only counts it unread. Both refuse an author who is not a participant.
+fn sending(
+    store: &Store,
+    conversation: &str,
+    item: &MessageItem,
+    author: &PersonRef,
+    other: &str,
+) -> (Tx, Tx) {
+    let (pk, message) = (&item.pk, &item.message);
+    let now = message.sent_at;
+    let unread_total = Expr::set("ADD #t :one")
+        .name("#t", "total")
+        .value(":one", n(1));
+    let at = stamp(&now);
+    let summary = |set: &str| {
+        Expr::set(set)
+            .when("attribute_exists(pk) AND last_at < :at")
+            .value(":msg", s(preview(&message.body)))
+            .value(":at", s(&at))
+            .value(":from", s(&author.id))
+            .value(":g", s(conversation_activity_sk(&now, conversation)))
+    };
+    let set_summary = "SET last_message = :msg, last_at = :at, last_from = :from, gsi1sk = :g";
+    let mut forward = Tx::new(store);
+    forward
+        .create_value("message", item)
+        .update(
+            "mine",
+            pk,
+            &participant_sk(&author.id),
+            summary(set_summary),
+        )
+        .update(
+            "theirs",
+            pk,
+            &participant_sk(other),
+            summary(&format!("{set_summary}, unread = unread + :one")).value(":one", n(1)),
+        )
+        .update("total", &user_pk(other), UNREAD_SK, unread_total.clone());
+    let mut behind = Tx::new(store);
+    behind
+        .create_value("message", item)
+        .exists("mine", pk, &participant_sk(&author.id))
+        .update(
+            "theirs",
+            pk,
+            &participant_sk(other),
+            Expr::set("SET unread = unread + :one")
+                .when("attribute_exists(pk)")
+                .value(":one", n(1)),
+        )
+        .update("total", &user_pk(other), UNREAD_SK, unread_total);
+    (forward, behind)
 }
 
 /// My conversations, most recent activity first (pattern M1): one Query on the index.

@@ -67,6 +67,46 @@ pub struct Tally {
     pub points: i64,
 }
 
+impl SprintReport {
+    /// The report of a sprint completed with `tasks` still in it (from its burndown, the
+    /// points committed at its start): the closed and the unfinished tallies, and the
+    /// unfinished tasks, which go to `spilled_to` (a sprint's number and name, or the backlog).
+    pub fn of(
+        committed: i64,
+        tasks: &[super::Task],
+        spilled_to: Option<u32>,
+        spilled_to_name: String,
+    ) -> Self {
+        let mut report = SprintReport {
+            committed,
+            completed: 0,
+            done: Tally::default(),
+            not_done: Tally::default(),
+            spillover: Vec::new(),
+            spilled_to,
+            spilled_to_name,
+        };
+        for t in tasks {
+            let p = t.points.map(i64::from).unwrap_or(0);
+            if t.status.is_closed() {
+                report.done.tasks += 1;
+                report.done.points += p;
+            } else {
+                report.not_done.tasks += 1;
+                report.not_done.points += p;
+                report.spillover.push(ReportTask {
+                    number: t.number,
+                    title: t.title.clone(),
+                    points: t.points,
+                    status: t.status.as_str().into(),
+                });
+            }
+        }
+        report.completed = report.done.points;
+        report
+    }
+}
+
 /// A task as a completed sprint's report lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportTask {

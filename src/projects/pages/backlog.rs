@@ -139,13 +139,13 @@ fn Backlog(board: ProjectView, filter: TaskFilter, acts: Acts) -> impl IntoView 
         <div class="scrum">
             <div class="plan" data-testid="plan">
                 <DragAndDrop board=false>
-                    <div data-swap="plan">
+                    <div data-js-swap="plan">
                         {sections}
                         {more.map(|href| view! { <p><a href=href data-testid="more-tasks">"More tasks"</a></p> })}
                     </div>
                 </DragAndDrop>
             </div>
-            <aside class="forms" data-swap="aside">
+            <aside class="forms" data-js-swap="aside">
                 {is_pm.then(|| view! { <NewSprint key=key.clone() act=acts.sprint/> })}
                 <Stories board=board.clone()/>
                 {(!completed.is_empty()).then(|| view! {

@@ -79,12 +79,40 @@ fn Board(board: ProjectView, filter: TaskFilter) -> impl IntoView {
         })
         .collect_view();
     let key = board.project.key.to_string();
+    let more = board.next.clone().map(|c| {
+        let q = filter.query();
+        let sep = if q.is_empty() {
+            String::new()
+        } else {
+            format!("{q}&")
+        };
+        format!("/p/{key}/board?{sep}after={}", crate::util::url_encode(&c))
+    });
+    let path = format!("/p/{key}/board");
+    view! {
+        <PageHead title=format!("Board · {}", board.project.name) description=format!("The board of project {}: its tasks by status.", board.project.key)/>
+        <ProjectHeader board=board.clone() active="board"/>
+        <SprintHead board=board.clone()/>
+        <FilterBar board=board.clone() filter path/>
+        <FormError/>
+        <DragAndDrop board=true>
+            <div class="board" data-js-swap="board">{columns}</div>
+        </DragAndDrop>
+        {more.map(|href| view! { <p><a href=href>"More tasks"</a></p> })}
+    }
+    .into_any()
+}
+
+/// The sprint under way: its goal, dates and points (or how to start one).
+#[component]
+fn SprintHead(board: ProjectView) -> impl IntoView {
+    let key = board.project.key.to_string();
     let today = crate::model::wall_clock().date_naive();
-    let head = match board.active_sprint() {
+    match board.active_sprint() {
         Some(s) => {
             let href = format!("/p/{key}/sprints/{}", s.number);
             view! {
-                <section class="sprint-head" data-testid="active-sprint" data-swap="sprint-head">
+                <section class="sprint-head" data-testid="active-sprint" data-js-swap="sprint-head">
                     <h2>{s.name.clone()}</h2>
                     {(!s.goal.is_empty()).then(|| view! { <p class="goal">{s.goal.clone()}</p> })}
                     <p class="muted">
@@ -100,27 +128,5 @@ fn Board(board: ProjectView, filter: TaskFilter) -> impl IntoView {
             <p class="notice" data-testid="no-sprint">"No sprint is under way: the board shows the open work. Plan and start a sprint from the "<a href=format!("/p/{key}/backlog")>"backlog"</a>"."</p>
         }
         .into_any(),
-    };
-    let more = board.next.clone().map(|c| {
-        let q = filter.query();
-        let sep = if q.is_empty() {
-            String::new()
-        } else {
-            format!("{q}&")
-        };
-        format!("/p/{key}/board?{sep}after={}", crate::util::url_encode(&c))
-    });
-    let path = format!("/p/{key}/board");
-    view! {
-        <PageHead title=format!("Board · {}", board.project.name) description=format!("The board of project {}: its tasks by status.", board.project.key)/>
-        <ProjectHeader board=board.clone() active="board"/>
-        {head}
-        <FilterBar board=board.clone() filter path/>
-        <FormError/>
-        <DragAndDrop board=true>
-            <div class="board" data-swap="board">{columns}</div>
-        </DragAndDrop>
-        {more.map(|href| view! { <p><a href=href>"More tasks"</a></p> })}
     }
-    .into_any()
 }

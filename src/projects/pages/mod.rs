@@ -63,7 +63,7 @@ pub(crate) fn FilterBar(board: ProjectView, filter: TaskFilter, path: String) ->
     let sel = |v: &str, cur: &str| v == cur;
     view! {
         <form method="get" action=path_form class="filters" role="search" data-testid="filters">
-            <label>"Search" <input type="search" name="q" value=filter.q.clone() maxlength="100" placeholder="Title contains…" data-live-search=""/></label>
+            <label>"Search" <input type="search" name="q" value=filter.q.clone() maxlength="100" placeholder="Title contains…" data-js-live-search=""/></label>
             <label>"Assignee"
                 <select name="assignee">
                     <option value="" selected=filter.assignee.is_empty()>"Anyone"</option>

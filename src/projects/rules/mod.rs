@@ -106,17 +106,9 @@ pub fn parse_handles(raw: &str) -> Result<Vec<Handle>, AppError> {
     Ok(out)
 }
 
-/// Creates a project: the creator, the manager and the listed people become members, and
-/// everyone but the creator gets an invitation mail.
-pub async fn create_project(
-    store: &Store,
-    public_url: &str,
-    me: &SessionUser,
-    form: &NewProjectForm,
-) -> Result<ProjectKey, AppError> {
-    let key = ProjectKey::parse(&form.key)?;
-    let name = text_field(&form.name, "project name", 80, true)?;
-    let description = text_field(&form.description, "description", 2000, false)?;
+/// The manager a new project's form names (its creator when none), and every founding member:
+/// the listed people, the creator and the manager.
+fn founders(me: &SessionUser, form: &NewProjectForm) -> Result<(Handle, Vec<Handle>), AppError> {
     let manager_handle = match form.manager.trim() {
         "" => Handle::parse(&me.handle)?,
         h => Handle::parse(h)
@@ -133,6 +125,21 @@ pub async fn create_project(
             handles.push(h);
         }
     }
+    Ok((manager_handle, handles))
+}
+
+/// Creates a project: the creator, the manager and the listed people become members, and
+/// everyone but the creator gets an invitation mail.
+pub async fn create_project(
+    store: &Store,
+    public_url: &str,
+    me: &SessionUser,
+    form: &NewProjectForm,
+) -> Result<ProjectKey, AppError> {
+    let key = ProjectKey::parse(&form.key)?;
+    let name = text_field(&form.name, "project name", 80, true)?;
+    let description = text_field(&form.description, "description", 2000, false)?;
+    let (manager_handle, handles) = founders(me, form)?;
     let users = active_accounts(store, &handles).await?;
     let manager = users
         .get(manager_handle.as_str())

@@ -145,49 +145,57 @@ pub async fn activity_export(
     Ok((board, all))
 }
 
-/// The activity log as CSV (RFC 4180): one line per changed field.
-pub fn activity_csv(board: &ProjectView, entries: &[Activity]) -> String {
-    let cell = |v: &str| {
-        // Text that a spreadsheet would run as a formula is quoted as text.
-        let v = if v.starts_with(['=', '+', '-', '@']) {
+/// The activity export as CSV (RFC 4180, CRLF lines): one row per change, or one for an
+/// entry with no field changes. A cell a spreadsheet would run as a formula (`=`, `+`, `-`,
+/// `@` first) is prefixed with `'`, so that it stays text.
+pub fn activity_csv(board: &ProjectView, entries: &[Activity]) -> Result<String, AppError> {
+    let text = |v: &str| {
+        if v.starts_with(['=', '+', '-', '@']) {
             format!("'{v}")
         } else {
             v.to_owned()
-        };
-        if v.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", v.replace('"', "\"\""))
-        } else {
-            v
         }
     };
-    let mut out = String::from("time,actor,action,task,subject,field,old,new\r\n");
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let failed = |e: csv::Error| AppError::internal(format!("activity CSV: {e}"));
+    out.write_record([
+        "time", "actor", "action", "task", "subject", "field", "old", "new",
+    ])
+    .map_err(failed)?;
     for e in entries {
         let task = e
             .task
             .map(|n| format!("{}-{n}", board.project.key))
             .unwrap_or_default();
-        let mut line = |field: &str, old: &str, new: &str| {
-            let cells = [
-                e.at.to_rfc3339(),
-                e.actor.handle.clone(),
-                e.action.clone(),
-                task.clone(),
-                e.subject.clone(),
-                field.to_owned(),
-                old.to_owned(),
-                new.to_owned(),
-            ];
-            out.push_str(&cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
-            out.push_str("\r\n");
+        let none = [(String::new(), String::new(), String::new())];
+        let changes: Vec<(String, String, String)> = if e.changes.is_empty() {
+            none.to_vec()
+        } else {
+            e.changes
+                .iter()
+                .map(|c| (c.field.clone(), c.old.clone(), c.new.clone()))
+                .collect()
         };
-        if e.changes.is_empty() {
-            line("", "", "");
-        }
-        for c in &e.changes {
-            line(&c.field, &c.old, &c.new);
+        for (field, old, new) in &changes {
+            let row = [
+                &e.at.to_rfc3339(),
+                &e.actor.handle,
+                &e.action,
+                &task,
+                &e.subject,
+                field,
+                old,
+                new,
+            ];
+            out.write_record(row.map(|c| text(c))).map_err(failed)?;
         }
     }
-    out
+    let bytes = out
+        .into_inner()
+        .map_err(|e| AppError::internal(format!("activity CSV: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| AppError::internal(format!("activity CSV: {e}")))
 }
 
 /// The backlog page (P3): the head, then one page of the open work — the sprints' tasks, then

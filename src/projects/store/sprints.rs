@@ -250,52 +250,16 @@ async fn freeze(
     spill_to: Bucket,
     at: DateTime<Utc>,
 ) -> Outcome<Sprint, Refused> {
-    let pk = project_pk(key);
     let at = key_time(at);
-    let pk = &pk;
     retrying(Backoff::new(), Refused::Busy(Busy::Sprint), || async move {
-        let Some(sprint) = get_sprint(store, key, number).await? else {
-            return Ok(Try::Refused(Refused::NotActive));
-        };
-        if sprint.state != SprintState::Active {
-            return Ok(Try::Refused(Refused::NotActive));
-        }
-        let target_name = match spill_to {
-            Bucket::Backlog => BACKLOG_NAME.to_owned(),
-            Bucket::Sprint(m) => match get_sprint(store, key, m).await? {
-                Some(t) if t.state == SprintState::Planned && m != number => t.name,
-                _ => return Ok(Try::Refused(Refused::BadTarget)),
-            },
+        let (sprint, target_name) = match completable(store, key, number, spill_to).await? {
+            Ok(found) => found,
+            Err(refused) => return Ok(Try::Refused(refused)),
         };
         let tasks = whole_list(store, key, &plan_list(Some(number))).await?;
         let events = burn_events(store, key, number).await?;
-        let chart = burndown(&sprint, &events, at);
-        let mut report = SprintReport {
-            committed: chart.committed,
-            completed: 0,
-            done: Tally::default(),
-            not_done: Tally::default(),
-            spillover: Vec::new(),
-            spilled_to: spill_to.sprint(),
-            spilled_to_name: target_name,
-        };
-        for t in &tasks {
-            let p = t.points.map(i64::from).unwrap_or(0);
-            if t.status.is_closed() {
-                report.done.tasks += 1;
-                report.done.points += p;
-            } else {
-                report.not_done.tasks += 1;
-                report.not_done.points += p;
-                report.spillover.push(ReportTask {
-                    number: t.number,
-                    title: t.title.clone(),
-                    points: t.points,
-                    status: t.status.as_str().into(),
-                });
-            }
-        }
-        report.completed = report.done.points;
+        let committed = burndown(&sprint, &events, at).committed;
+        let report = SprintReport::of(committed, &tasks, spill_to.sprint(), target_name);
         let frozen = Sprint {
             state: SprintState::Completed,
             completed_at: Some(at),
@@ -303,42 +267,7 @@ async fn freeze(
             version: sprint.version + 1,
             ..sprint.clone()
         };
-        let mut tx = Tx::new(store);
-        tx.update(
-            "project",
-            pk,
-            PROJECT_META_SK,
-            Expr::set("REMOVE active_sprint")
-                .when("manager.id = :me AND active_sprint = :n")
-                .value(":me", s(&actor.id))
-                .value(":n", n(number)),
-        )
-        .replace_value(
-            "sprint",
-            &SprintItem {
-                pk: pk.clone(),
-                sk: sprint_sk(number),
-                sprint: frozen.clone(),
-            },
-            Expr::condition("version = :v").value(":v", n(sprint.version)),
-        );
-        log(
-            &mut tx,
-            key,
-            &sprint_entry(actor, at, "completed sprint", &frozen),
-        );
-        tx.create_value(
-            "closing",
-            &ClosingItem {
-                pk: sprint_close_pk(key, number),
-                sk: SPRINT_CLOSE_SK.into(),
-                gsi2pk: SPRINT_CLOSE_PENDING.into(),
-                gsi2sk: newest_sk(&at, &sprint_close_pk(key, number)),
-                project: key.clone(),
-                sprint: number,
-                actor: actor.clone(),
-            },
-        );
+        let tx = freezing(store, key, actor, &sprint, &frozen, at);
         Ok(match tx.run(store).await {
             Ok(()) => Try::Done(frozen),
             Err(e) if e.failed("project") => match super::get_project(store, key).await? {
@@ -351,6 +280,80 @@ async fn freeze(
         })
     })
     .await
+}
+
+/// The sprint `number` if it is under way, and the name of where its unfinished tasks go
+/// (the backlog, or another sprint still planned).
+async fn completable(
+    store: &Store,
+    key: &ProjectKey,
+    number: u32,
+    spill_to: Bucket,
+) -> Result<Result<(Sprint, String), Refused>, DbError> {
+    let sprint = match get_sprint(store, key, number).await? {
+        Some(sprint) if sprint.state == SprintState::Active => sprint,
+        _ => return Ok(Err(Refused::NotActive)),
+    };
+    let target_name = match spill_to {
+        Bucket::Backlog => BACKLOG_NAME.to_owned(),
+        Bucket::Sprint(m) => match get_sprint(store, key, m).await? {
+            Some(t) if t.state == SprintState::Planned && m != number => t.name,
+            _ => return Ok(Err(Refused::BadTarget)),
+        },
+    };
+    Ok(Ok((sprint, target_name)))
+}
+
+/// The transaction that completes `sprint` as `frozen`: the project no longer has a sprint
+/// under way (if `actor` manages it), the sprint is replaced unless it changed, the log
+/// says so, and the marker of the tasks still to move is written.
+fn freezing(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &PersonRef,
+    sprint: &Sprint,
+    frozen: &Sprint,
+    at: DateTime<Utc>,
+) -> Tx {
+    let pk = project_pk(key);
+    let number = sprint.number;
+    let mut tx = Tx::new(store);
+    tx.update(
+        "project",
+        &pk,
+        PROJECT_META_SK,
+        Expr::set("REMOVE active_sprint")
+            .when("manager.id = :me AND active_sprint = :n")
+            .value(":me", s(&actor.id))
+            .value(":n", n(number)),
+    )
+    .replace_value(
+        "sprint",
+        &SprintItem {
+            pk: pk.clone(),
+            sk: sprint_sk(number),
+            sprint: frozen.clone(),
+        },
+        Expr::condition("version = :v").value(":v", n(sprint.version)),
+    );
+    log(
+        &mut tx,
+        key,
+        &sprint_entry(actor, at, "completed sprint", frozen),
+    );
+    tx.create_value(
+        "closing",
+        &ClosingItem {
+            pk: sprint_close_pk(key, number),
+            sk: SPRINT_CLOSE_SK.into(),
+            gsi2pk: SPRINT_CLOSE_PENDING.into(),
+            gsi2sk: newest_sk(&at, &sprint_close_pk(key, number)),
+            project: key.clone(),
+            sprint: number,
+            actor: actor.clone(),
+        },
+    );
+    tx
 }
 
 /// The first step of [`complete_sprint`] alone (the sprint frozen, its tasks not moved yet):
@@ -374,7 +377,6 @@ pub async fn finish_completion(
     actor: &PersonRef,
     sprint: &Sprint,
 ) -> Outcome<(), Refused> {
-    let pk = project_pk(key);
     let mut target = sprint.report.as_ref().and_then(|r| r.spilled_to);
     if let Some(m) = target {
         // Completed meanwhile (a resumption long after): the backlog takes the spillover.
@@ -387,7 +389,6 @@ pub async fn finish_completion(
     }
     // Each try moves the tasks still listed, a chunk per transaction, until none is left; a
     // chunk that lost a race ends the try, and the next one reads the list again.
-    let (pk, target) = (&pk, target);
     retrying(Backoff::new(), Refused::Busy(Busy::Sprint), || async move {
         loop {
             let tasks = whole_list(store, key, &plan_list(Some(sprint.number))).await?;
@@ -398,47 +399,7 @@ pub async fn finish_completion(
             let open = tasks.iter().filter(|t| !t.status.is_closed()).count();
             let mut ranks = rank::after_each(last.as_deref(), open).into_iter();
             for chunk in tasks.chunks(SPILL_CHUNK) {
-                let at = key_time(store.now());
-                let mut tx = Tx::new(store);
-                let (mut total, mut closed) = (Tally::default(), Tally::default());
-                for t in chunk {
-                    let mut moved = t.clone();
-                    moved.version += 1;
-                    if t.status.is_closed() {
-                        moved.archived = true;
-                    } else {
-                        moved.sprint = target;
-                        moved.rank = ranks.next().unwrap_or_else(|| t.rank.clone());
-                        moved.updated_at = at;
-                        let why = format!("spillover from {}", sprint.name);
-                        let mut entry =
-                            activity(actor, at, "moved", Some(&moved), task_changes(t, &moved));
-                        entry.action = why;
-                        log(&mut tx, key, &entry);
-                        if let Some(m) = target {
-                            let b = BurnState::of(&moved);
-                            let outside = BurnState { sprint: None, ..b };
-                            for (_, ev) in outside.events(b, t.number, at) {
-                                burn(&mut tx, key, m, &ev);
-                            }
-                            let (dt, dc) = outside.delta(b, m);
-                            total.tasks += dt.tasks;
-                            total.points += dt.points;
-                            closed.tasks += dc.tasks;
-                            closed.points += dc.points;
-                        }
-                    }
-                    tx.replace_value(
-                        "task",
-                        &TaskItem::new(pk, moved),
-                        Expr::condition("version = :v").value(":v", n(t.version)),
-                    );
-                }
-                if let Some(m) = target {
-                    if total.tasks != 0 {
-                        add_to_sprint(&mut tx, "sprint_to", key, m, total, closed);
-                    }
-                }
+                let tx = spilling(store, key, actor, sprint, target, chunk, &mut ranks);
                 match tx.run(store).await {
                     Ok(()) => {}
                     Err(e) if e.failed("sprint_to") => return Ok(Try::Refused(Refused::BadTarget)),
@@ -450,4 +411,57 @@ pub async fn finish_completion(
         }
     })
     .await
+}
+
+/// The transaction that moves `chunk` of a completed sprint's tasks, each unless it changed:
+/// a closed task stays as the sprint's history (archived), an open one goes to `target` (a
+/// sprint, or the backlog) at the next of `ranks`, logged, and counted in the target's burndown.
+fn spilling(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &PersonRef,
+    sprint: &Sprint,
+    target: Option<u32>,
+    chunk: &[Task],
+    ranks: &mut impl Iterator<Item = String>,
+) -> Tx {
+    let pk = project_pk(key);
+    let at = key_time(store.now());
+    let mut tx = Tx::new(store);
+    let (mut total, mut closed) = (Tally::default(), Tally::default());
+    for t in chunk {
+        let mut moved = t.clone();
+        moved.version += 1;
+        if t.status.is_closed() {
+            moved.archived = true;
+        } else {
+            moved.sprint = target;
+            moved.rank = ranks.next().unwrap_or_else(|| t.rank.clone());
+            moved.updated_at = at;
+            let mut entry = activity(actor, at, "moved", Some(&moved), task_changes(t, &moved));
+            entry.action = format!("spillover from {}", sprint.name);
+            log(&mut tx, key, &entry);
+            if let Some(m) = target {
+                let b = BurnState::of(&moved);
+                let outside = BurnState { sprint: None, ..b };
+                for (_, ev) in outside.events(b, t.number, at) {
+                    burn(&mut tx, key, m, &ev);
+                }
+                let (dt, dc) = outside.delta(b, m);
+                total.tasks += dt.tasks;
+                total.points += dt.points;
+                closed.tasks += dc.tasks;
+                closed.points += dc.points;
+            }
+        }
+        tx.replace_value(
+            "task",
+            &TaskItem::new(&pk, moved),
+            Expr::condition("version = :v").value(":v", n(t.version)),
+        );
+    }
+    if let (Some(m), true) = (target, total.tasks != 0) {
+        add_to_sprint(&mut tx, "sprint_to", key, m, total, closed);
+    }
+    tx
 }

@@ -267,7 +267,7 @@ pub async fn change_task(
     check: Check,
     change: impl Fn(&mut Task) -> Result<(), Refused>,
 ) -> Outcome<Task, Refused> {
-    let (pk, change) = (&project_pk(key), &change);
+    let change = &change;
     retrying(Backoff::new(), Refused::Busy(Busy::Task), || async move {
         let Some(old) = super::get_task(store, key, number).await? else {
             return Ok(Try::Refused(Refused::TaskMissing));
@@ -282,60 +282,18 @@ pub async fn change_task(
             let refusal = refuse_member(store, key, &actor.id, changed).await;
             return Try::from_outcome(refusal);
         }
-        let mut new = old.clone();
-        if let Err(r) = change(&mut new) {
-            return Try::from_outcome(refuse_member(store, key, &actor.id, r).await);
-        }
-        if old.archived && (!new.status.is_closed() || new.sprint != old.sprint) {
-            // Reopened or moved out of a completed sprint: back to the open work.
-            if new.sprint == old.sprint {
-                new.sprint = None;
-            }
-            new.archived = false;
-        }
+        let mut new = match applied(&old, change) {
+            Ok(new) => new,
+            Err(r) => return Try::from_outcome(refuse_member(store, key, &actor.id, r).await),
+        };
         let changes = task_changes(&old, &new);
         if changes.is_empty() && new.rank == old.rank {
             return Ok(Try::Done(old));
         }
-        // A story or an assignee the change sets must be in the project when it commits (one
-        // that stays may be gone: a removed member's tasks keep their id).
-        let refs = References {
-            story: new.story.filter(|_| new.story != old.story),
-            assignee: new
-                .assignee
-                .as_deref()
-                .filter(|a| new.assignee != old.assignee && *a != actor.id),
-        };
         let now = key_time(store.now());
         new.version = old.version + 1;
         new.updated_at = now;
-        let mut tx = Tx::new(store);
-        tx.exists("member", pk, &member_sk(&actor.id))
-            .replace_value(
-                "task",
-                &TaskItem::new(pk, new.clone()),
-                Expr::condition("version = :v").value(":v", n(old.version)),
-            );
-        if new.status != old.status {
-            tx.update(
-                "project",
-                pk,
-                PROJECT_META_SK,
-                status_move(old.status, new.status),
-            );
-        }
-        sprint_effects(&mut tx, key, &old, &new, now);
-        refs.add_checks(&mut tx, pk);
-        let action = if new.sprint != old.sprint {
-            "moved"
-        } else {
-            "changed"
-        };
-        super::log(
-            &mut tx,
-            key,
-            &activity(actor, now, action, Some(&new), changes),
-        );
+        let tx = changing(store, key, actor, &old, &new, changes, now);
         Ok(match tx.run(store).await {
             Ok(()) => Try::Done(new),
             Err(e) if e.failed("member") => Try::Refused(Refused::NotMember),
@@ -356,6 +314,73 @@ pub async fn change_task(
         })
     })
     .await
+}
+
+/// `old` with `change` applied; a task reopened or moved out of a completed sprint is back in
+/// the open work.
+fn applied(old: &Task, change: impl Fn(&mut Task) -> Result<(), Refused>) -> Result<Task, Refused> {
+    let mut new = old.clone();
+    change(&mut new)?;
+    if old.archived && (!new.status.is_closed() || new.sprint != old.sprint) {
+        if new.sprint == old.sprint {
+            new.sprint = None;
+        }
+        new.archived = false;
+    }
+    Ok(new)
+}
+
+/// The transaction of a task's change from `old` to `new` (at its next version, dated `now`):
+/// the actor still a member, the task unless it changed since `old` was read, the project's
+/// status counts, each sprint's totals and burndown, the story or assignee it sets still in
+/// the project, and the activity entry.
+fn changing(
+    store: &Store,
+    key: &ProjectKey,
+    actor: &PersonRef,
+    old: &Task,
+    new: &Task,
+    changes: Vec<FieldChange>,
+    now: DateTime<Utc>,
+) -> Tx {
+    let pk = &project_pk(key);
+    // A story or an assignee the change sets must be in the project when it commits (one
+    // that stays may be gone: a removed member's tasks keep their id).
+    let refs = References {
+        story: new.story.filter(|_| new.story != old.story),
+        assignee: new
+            .assignee
+            .as_deref()
+            .filter(|a| new.assignee != old.assignee && *a != actor.id),
+    };
+    let mut tx = Tx::new(store);
+    tx.exists("member", pk, &member_sk(&actor.id))
+        .replace_value(
+            "task",
+            &TaskItem::new(pk, new.clone()),
+            Expr::condition("version = :v").value(":v", n(old.version)),
+        );
+    if new.status != old.status {
+        tx.update(
+            "project",
+            pk,
+            PROJECT_META_SK,
+            status_move(old.status, new.status),
+        );
+    }
+    sprint_effects(&mut tx, key, old, new, now);
+    refs.add_checks(&mut tx, pk);
+    let action = if new.sprint != old.sprint {
+        "moved"
+    } else {
+        "changed"
+    };
+    super::log(
+        &mut tx,
+        key,
+        &activity(actor, now, action, Some(new), changes),
+    );
+    tx
 }
 
 /// A refusal found before the transaction (which checks membership itself): told to members

@@ -166,149 +166,46 @@ pub fn JobView() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    let apply = ServerAction::<ApplyToJob>::new();
-    let book = ServerAction::<BookNanny>::new();
-    let cancel = ServerAction::<CancelJob>::new();
-    let review = ServerAction::<ReviewJob>::new();
+    let actions = JobActions {
+        apply: ServerAction::<ApplyToJob>::new(),
+        book: ServerAction::<BookNanny>::new(),
+        cancel: ServerAction::<CancelJob>::new(),
+        review: ServerAction::<ReviewJob>::new(),
+    };
     let page = Resource::new(
         move || {
             (
                 id.get(),
-                apply.version().get(),
-                book.version().get(),
-                cancel.version().get(),
-                review.version().get(),
+                actions.apply.version().get(),
+                actions.book.version().get(),
+                actions.cancel.version().get(),
+                actions.review.version().get(),
             )
         },
         |(id, ..)| get_job_page(id),
     );
     // Set by the review's redirect back to this page.
-    let reviewed = move || query.read().get("reviewed").is_some();
+    let reviewed = Signal::derive(move || query.read().get("reviewed").is_some());
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 let me = auth.user.await.ok().flatten();
                 match page.await {
                     Ok(p) => {
-                        let job = p.job.clone();
                         let is_nanny = me.as_ref().is_some_and(|m| m.kind == AccountKind::Nanny);
                         let mine = p.applications.iter().find(|a| me.as_ref().is_some_and(|m| m.id == a.nanny.id)).cloned();
-                        let open = job.status == JobStatus::Open;
-                        let (id1, id2, id3) = (job.id.clone(), job.id.clone(), job.id.clone());
+                        let open = p.job.status == JobStatus::Open;
+                        let job_id = p.job.id.clone();
                         view! {
-                            <PageHead title=job.job_type.clone() description=format!("{} in {}: a babysitting job.", job.job_type, job.city)/>
-                            <section class="card">
-                                <div class="row-between">
-                                    <h1 data-testid="job-title">{job.job_type.clone()}</h1>
-                                    <span class=format!("tag job-{}", job.status.label()) data-testid="job-status">{job.status.label()}</span>
-                                </div>
-                                <dl class="facts">
-                                    <dt>"When"</dt><dd><When job=job.clone()/></dd>
-                                    <dt>"Where"</dt><dd>{if job.address.is_empty() { job.city.clone() } else { format!("{}, {}", job.address, job.city) }}</dd>
-                                    <dt>"Kids"</dt><dd>{job.kids}</dd>
-                                    <dt>"Pay"</dt><dd>{format_money(job.cost_cents)}</dd>
-                                    <dt>"Parent"</dt><dd>
-                                        <a href=format!("/u/{}", job.parent.handle)>{job.parent.display_name.clone()}</a>
-                                        {p.parent.as_ref().and_then(|s| s.average).map(|a| format!(" · {a:.1}/5"))}
-                                    </dd>
-                                    {job.accepted.clone().map(|n| view! { <dt>"Booked"</dt><dd><a href=format!("/u/{}", n.handle)>{n.display_name.clone()}</a></dd> })}
-                                </dl>
-                                {(!job.description.is_empty()).then(|| view! { <p class="description">{job.description.clone()}</p> })}
-                                {p.parent.clone().map(|s| view! {
-                                    <div class="parent-card" data-testid="parent-profile">
-                                        <h2>{format!("About the family: {}", s.full_name)}</h2>
-                                        <p class="muted">{format!(
-                                            "{} · {} · {}",
-                                            s.city,
-                                            s.kids.map(|k| format!("{k} kid{}", if k == 1 { "" } else { "s" })).unwrap_or_default(),
-                                            s.average.map(|a| format!("rated {a:.1}/5 by {} nann{}", s.rating_count, if s.rating_count == 1 { "y" } else { "ies" })).unwrap_or_else(|| "no reviews yet".into())
-                                        )}</p>
-                                        {(!s.about.is_empty()).then(|| view! { <p>{s.about.clone()}</p> })}
-                                    </div>
-                                })}
-                                {(!p.is_owner).then(|| view! {
-                                    <p><a href=format!("/messages/new?to={}", job.parent.handle) class="button secondary">"Message the parent"</a></p>
-                                })}
-                                <FormError/>
-                            </section>
-
-                            {(is_nanny && open && mine.is_none()).then(|| view! {
-                                <section class="card">
-                                    <h2>"Apply"</h2>
-                                    <ActionForm action=apply>
-                                        <input type="hidden" name="job_id" value=id1/>
-                                        <label>"A note for the parent" <textarea name="message" rows="2" maxlength="1000"></textarea></label>
-                                        <button type="submit" data-testid="apply">"Apply"</button>
-                                    </ActionForm>
-                                </section>
-                            })}
+                            <JobDetails p=p.clone()/>
+                            {(is_nanny && open && mine.is_none()).then(|| view! { <ApplyCard job_id=job_id.clone() apply=actions.apply/> })}
                             {mine.filter(|_| !p.is_owner).map(|a| view! {
                                 <section class="card">
                                     <p>"Your application: " <span class=format!("tag app-{}", a.status.label()) data-testid="my-status">{a.status.label()}</span></p>
                                 </section>
                             })}
-
-                            {p.is_owner.then(|| {
-                                let apps = p.applications.clone();
-                                view! {
-                                    <section class="card">
-                                        <h2>{format!("Applications ({})", apps.len())}</h2>
-                                        {apps.is_empty().then(|| view! { <p class="muted">"No applications yet."</p> })}
-                                        <ul class="applications" data-testid="applications">
-                                            {apps.into_iter().map(|a| {
-                                                let jid = job.id.clone();
-                                                let nid = a.nanny.id.clone();
-                                                view! {
-                                                    <li data-testid="application">
-                                                        <a href=format!("/u/{}", a.nanny.handle)>{a.nanny.display_name.clone()}</a>
-                                                        <span class="muted small"><LocalTime at=a.applied_at/></span>
-                                                        <span class="muted">{a.message.clone()}</span>
-                                                        <span class=format!("tag app-{}", a.status.label())>{a.status.label()}</span>
-                                                        <a href=format!("/messages/new?to={}", a.nanny.handle) class="small">"Message"</a>
-                                                        {(open && a.status == ApplicationStatus::Pending).then(|| view! {
-                                                            <ActionForm action=book>
-                                                                <input type="hidden" name="job_id" value=jid/>
-                                                                <input type="hidden" name="nanny_id" value=nid/>
-                                                                <button type="submit" class="small" data-testid="book">"Book"</button>
-                                                            </ActionForm>
-                                                        })}
-                                                    </li>
-                                                }
-                                            }).collect_view()}
-                                        </ul>
-                                        {open.then(|| view! {
-                                            <ActionForm action=cancel>
-                                                <input type="hidden" name="job_id" value=id2/>
-                                                <button type="submit" class="secondary">"Cancel this job"</button>
-                                            </ActionForm>
-                                        })}
-                                    </section>
-                                }
-                            })}
-
-                            {p.can_review.then(|| view! {
-                                <section class="card">
-                                    <h2>"Review"</h2>
-                                    <Show when=reviewed fallback=move || { let id = id3.clone(); view! {
-                                        <ActionForm action=review>
-                                            <input type="hidden" name="job_id" value=id/>
-                                            <fieldset class="kinds">
-                                                <legend>"Rating"</legend>
-                                                {(1..=5).map(|r| view! {
-                                                    <label class="radio"><input type="radio" name="rating" value=r.to_string() required/>{format!("{r}★")}</label>
-                                                }).collect_view()}
-                                            </fieldset>
-                                            <label class="radio"><input type="checkbox" name="punctual" value="yes"/>"Punctual"</label>
-                                            <label class="radio"><input type="checkbox" name="again" value="yes"/>"Would book again"</label>
-                                            <label>"A few words" <textarea name="text" rows="2" maxlength="1000"></textarea></label>
-                                            <FormError/>
-                                            <button type="submit" data-testid="submit-review">"Send review"</button>
-                                        </ActionForm>
-                                    }}>
-                                        <p class="notice" data-testid="reviewed">"Thank you for your review."</p>
-                                    </Show>
-                                </section>
-                            })}
+                            {p.is_owner.then(|| view! { <ApplicationsCard p=p.clone() actions/> })}
+                            {p.can_review.then(|| view! { <ReviewCard job_id=job_id.clone() review=actions.review reviewed/> })}
                         }
                         .into_any()
                     }
@@ -316,6 +213,147 @@ pub fn JobView() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The actions of a job's page.
+#[derive(Clone, Copy)]
+struct JobActions {
+    apply: ServerAction<ApplyToJob>,
+    book: ServerAction<BookNanny>,
+    cancel: ServerAction<CancelJob>,
+    review: ServerAction<ReviewJob>,
+}
+
+/// A job's facts, its parent's profile, and a way to message the parent.
+#[component]
+fn JobDetails(p: JobPage) -> impl IntoView {
+    let job = p.job;
+    view! {
+        <PageHead title=job.job_type.clone() description=format!("{} in {}: a babysitting job.", job.job_type, job.city)/>
+        <section class="card">
+            <div class="row-between">
+                <h1 data-testid="job-title">{job.job_type.clone()}</h1>
+                <span class=format!("tag job-{}", job.status.label()) data-testid="job-status">{job.status.label()}</span>
+            </div>
+            <dl class="facts">
+                <dt>"When"</dt><dd><When job=job.clone()/></dd>
+                <dt>"Where"</dt><dd>{if job.address.is_empty() { job.city.clone() } else { format!("{}, {}", job.address, job.city) }}</dd>
+                <dt>"Kids"</dt><dd>{job.kids}</dd>
+                <dt>"Pay"</dt><dd>{format_money(job.cost_cents)}</dd>
+                <dt>"Parent"</dt><dd>
+                    <a href=format!("/u/{}", job.parent.handle)>{job.parent.display_name.clone()}</a>
+                    {p.parent.as_ref().and_then(|s| s.average).map(|a| format!(" · {a:.1}/5"))}
+                </dd>
+                {job.accepted.clone().map(|n| view! { <dt>"Booked"</dt><dd><a href=format!("/u/{}", n.handle)>{n.display_name.clone()}</a></dd> })}
+            </dl>
+            {(!job.description.is_empty()).then(|| view! { <p class="description">{job.description.clone()}</p> })}
+            {p.parent.clone().map(|s| view! {
+                <div class="parent-card" data-testid="parent-profile">
+                    <h2>{format!("About the family: {}", s.full_name)}</h2>
+                    <p class="muted">{format!(
+                        "{} · {} · {}",
+                        s.city,
+                        s.kids.map(|k| format!("{k} kid{}", if k == 1 { "" } else { "s" })).unwrap_or_default(),
+                        s.average.map(|a| format!("rated {a:.1}/5 by {} nann{}", s.rating_count, if s.rating_count == 1 { "y" } else { "ies" })).unwrap_or_else(|| "no reviews yet".into())
+                    )}</p>
+                    {(!s.about.is_empty()).then(|| view! { <p>{s.about.clone()}</p> })}
+                </div>
+            })}
+            {(!p.is_owner).then(|| view! {
+                <p><a href=format!("/messages/new?to={}", job.parent.handle) class="button secondary">"Message the parent"</a></p>
+            })}
+            <FormError/>
+        </section>
+    }
+}
+
+/// A nanny's application to an open job.
+#[component]
+fn ApplyCard(job_id: String, apply: ServerAction<ApplyToJob>) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2 id="apply-title">"Apply"</h2>
+            <ActionForm action=apply attr:aria-labelledby="apply-title">
+                <input type="hidden" name="job_id" value=job_id/>
+                <label>"A note for the parent" <textarea name="message" rows="2" maxlength="1000"></textarea></label>
+                <button type="submit" data-testid="apply">"Apply"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// The owner's view of the applications: book one, or cancel the job.
+#[component]
+fn ApplicationsCard(p: JobPage, actions: JobActions) -> impl IntoView {
+    let open = p.job.status == JobStatus::Open;
+    let apps = p.applications;
+    let job_id = p.job.id;
+    view! {
+        <section class="card">
+            <h2 id="applications-title">{format!("Applications ({})", apps.len())}</h2>
+            {apps.is_empty().then(|| view! { <p class="muted">"No applications yet."</p> })}
+            <ul class="applications" data-testid="applications">
+                {apps.into_iter().map(|a| {
+                    let jid = job_id.clone();
+                    let nid = a.nanny.id.clone();
+                    view! {
+                        <li data-testid="application">
+                            <a href=format!("/u/{}", a.nanny.handle)>{a.nanny.display_name.clone()}</a>
+                            <span class="muted small"><LocalTime at=a.applied_at/></span>
+                            <span class="muted">{a.message.clone()}</span>
+                            <span class=format!("tag app-{}", a.status.label())>{a.status.label()}</span>
+                            <a href=format!("/messages/new?to={}", a.nanny.handle) class="small">"Message"</a>
+                            {(open && a.status == ApplicationStatus::Pending).then(|| view! {
+                                <ActionForm action=actions.book attr:aria-label=format!("Book {}", a.nanny.display_name)>
+                                    <input type="hidden" name="job_id" value=jid/>
+                                    <input type="hidden" name="nanny_id" value=nid/>
+                                    <button type="submit" class="small" data-testid="book">"Book"</button>
+                                </ActionForm>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {open.then(|| view! {
+                <ActionForm action=actions.cancel attr:aria-label="Cancel this job">
+                    <input type="hidden" name="job_id" value=job_id.clone()/>
+                    <button type="submit" class="secondary">"Cancel this job"</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+}
+
+/// The review of a booked job that ended (once; then a thank-you).
+#[component]
+fn ReviewCard(
+    job_id: String,
+    review: ServerAction<ReviewJob>,
+    reviewed: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2 id="review-title">"Review"</h2>
+            <Show when=move || reviewed.get() fallback=move || { let id = job_id.clone(); view! {
+                <ActionForm action=review attr:aria-labelledby="review-title">
+                    <input type="hidden" name="job_id" value=id/>
+                    <fieldset class="kinds">
+                        <legend>"Rating"</legend>
+                        {(1..=5).map(|r| view! {
+                            <label class="radio"><input type="radio" name="rating" value=r.to_string() required/>{format!("{r}★")}</label>
+                        }).collect_view()}
+                    </fieldset>
+                    <label class="radio"><input type="checkbox" name="punctual" value="yes"/>"Punctual"</label>
+                    <label class="radio"><input type="checkbox" name="again" value="yes"/>"Would book again"</label>
+                    <label>"A few words" <textarea name="text" rows="2" maxlength="1000"></textarea></label>
+                    <FormError/>
+                    <button type="submit" data-testid="submit-review">"Send review"</button>
+                </ActionForm>
+            }}>
+                <p class="notice" data-testid="reviewed">"Thank you for your review."</p>
+            </Show>
+        </section>
     }
 }
 
