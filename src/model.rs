@@ -201,6 +201,14 @@ pub struct SessionUser {
     pub display_name: String,
     pub kind: AccountKind,
     pub is_admin: bool,
+    /// Whether the account's email address is confirmed (until then a banner offers to resend
+    /// the link, and no other mail goes to it).
+    #[serde(default = "yes")]
+    pub email_confirmed: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 import { test, expect } from "./fixtures";
-import { hydrated, uniqueHandle, PASSWORD, DEMO_PASSWORD, signIn } from "./helpers";
+import { hydrated, uniqueHandle, PASSWORD, DEMO_PASSWORD, signIn, openMailedLink } from "./helpers";
 
 test("sign up, sign out, sign in, wrong password, protected page round trip", async ({ page }) => {
   const handle = uniqueHandle();
@@ -43,6 +43,28 @@ test("sign up, sign out, sign in, wrong password, protected page round trip", as
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(new RegExp(`/people\\?q=${handle}$`));
   await expect(page.getByTestId("people")).toContainText(`@${handle}`);
+});
+
+test("sign up, confirm the address from the mailed link, the banner goes", async ({ page }) => {
+  const handle = uniqueHandle("cf");
+  const email = `${handle}@example.net`;
+  await page.goto("/signup");
+  await hydrated(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Handle").fill(handle);
+  await page.getByLabel("Display name").fill("Carla Confirm");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByTestId("nav-user")).toHaveText("Carla Confirm");
+  await expect(page.getByTestId("confirm-banner")).toBeVisible();
+
+  await openMailedLink(page, email, "Confirm your email address");
+  await page.getByRole("button", { name: "Confirm my address" }).click();
+  await expect(page.getByTestId("email-confirmed")).toBeVisible();
+  await expect(page.getByTestId("confirm-banner")).toHaveCount(0);
+  await page.goto("/");
+  await expect(page.getByTestId("nav-user")).toHaveText("Carla Confirm");
+  await expect(page.getByTestId("confirm-banner")).toHaveCount(0);
 });
 
 test("a taken handle gets a clear message", async ({ page }) => {

@@ -5,7 +5,7 @@
 //! (never from the request), call `rules`, and pass the result through `finish`. A server
 //! function never calls a store.
 
-use crate::accounts::model::{PersonSummary, SessionUser, SignInForm, SignUpForm};
+use crate::accounts::model::{AccountRow, PersonSummary, SessionUser, SignInForm, SignUpForm};
 use crate::error::AppError;
 use crate::model::Page;
 use leptos::prelude::*;
@@ -22,7 +22,7 @@ pub const DIRECTORY_PAGE: i32 = 12;
 #[server]
 pub async fn sign_up(#[server(flatten)] form: SignUpForm) -> Result<(), AppError> {
     serve(|cx| async move {
-        let user = rules::sign_up(&cx.store, &form).await?;
+        let user = rules::sign_up(&cx.store, &cx.kit.settings.public_url, &form).await?;
         cx.start_session(&user.session(), &user.state())?;
         leptos_axum::redirect(&crate::util::safe_next(form.next.as_deref()));
         Ok(())
@@ -56,6 +56,32 @@ pub async fn sign_out() -> Result<(), AppError> {
     .await
 }
 
+/// Confirms an email address by the link mailed to it (in any browser, signed in or not);
+/// a browser signed in to that account gets a session that says so (the banner goes).
+#[server]
+pub async fn confirm_email(token: String) -> Result<(), AppError> {
+    serve(|cx| async move {
+        let user = rules::confirm_email(&cx.store, &token).await?;
+        cx.kit.sessions.forget(&user.id);
+        if cx.maybe_user().is_some_and(|me| me.id == user.id) {
+            cx.start_session(&user.session(), &user.state())?;
+        }
+        leptos_axum::redirect("/confirm?done=1");
+        Ok(())
+    })
+    .await
+}
+
+/// Mails the signed-in person a new confirmation link.
+#[server]
+pub async fn resend_confirmation() -> Result<(), AppError> {
+    serve(|cx| async move {
+        let me = cx.user()?;
+        rules::resend_confirmation(&cx.store, &cx.kit.settings.public_url, &me).await
+    })
+    .await
+}
+
 /// The signed-in user, read from the verified session token (no database call).
 #[server]
 pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
@@ -80,12 +106,19 @@ pub async fn list_people(
 pub async fn admin_accounts(
     status: String,
     cursor: Option<String>,
-) -> Result<Page<PersonSummary>, AppError> {
+) -> Result<Page<AccountRow>, AppError> {
     serve(|cx| async move {
         let page =
             rules::accounts_by_status(&cx.store, &cx.user()?, &status, cursor.as_deref()).await?;
         Ok(Page {
-            items: page.items.iter().map(|u| u.summary()).collect(),
+            items: page
+                .items
+                .iter()
+                .map(|u| AccountRow {
+                    person: u.summary(),
+                    email_confirmed: u.email_confirmed,
+                })
+                .collect(),
             next: page.next,
         })
     })
@@ -111,6 +144,8 @@ pub fn register() {
     register_explicit::<SignIn>();
     register_explicit::<SignOut>();
     register_explicit::<CurrentUser>();
+    register_explicit::<ConfirmEmail>();
+    register_explicit::<ResendConfirmation>();
     register_explicit::<ListPeople>();
     register_explicit::<AdminAccounts>();
     register_explicit::<AdminSetStatus>();

@@ -188,6 +188,13 @@ pub struct PersonSummary {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// An account as administrators list it: the person, and whether their address is confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRow {
+    pub person: PersonSummary,
+    pub email_confirmed: bool,
+}
+
 /// A person as other records show them (a project's manager, a message's author, a job's
 /// parent): the id, and the handle and name at the time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

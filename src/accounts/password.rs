@@ -41,6 +41,24 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_blocking("dummy password for timing").unwrap_or_default())
 }
 
+/// A new link token (for a confirmation or reset link): 32 random bytes as base64url, which
+/// only the mail carries, and its hash, which is stored.
+pub fn new_link_token() -> (String, String) {
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+    let hash = link_token_hash(&raw);
+    (raw, hash)
+}
+
+/// The stored form of a link token: its SHA-256, in hex.
+pub fn link_token_hash(raw: &str) -> String {
+    ring::digest::digest(&ring::digest::SHA256, raw.as_bytes())
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +74,16 @@ mod tests {
         assert!(!verify("dummy password for timing".into(), None)
             .await
             .unwrap());
+    }
+
+    #[test]
+    fn link_tokens_are_random_and_stored_hashed() {
+        let (a, ha) = super::new_link_token();
+        let (b, _) = super::new_link_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43, "32 bytes, base64url without padding");
+        assert_eq!(ha, super::link_token_hash(&a));
+        assert_eq!(ha.len(), 64);
+        assert!(!ha.contains(&a));
     }
 }

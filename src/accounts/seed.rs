@@ -38,7 +38,10 @@ pub async fn load(store: &Store) -> Result<(), AppError> {
     let hash = crate::accounts::password::hash(DEMO_PASSWORD.to_owned()).await?;
     for (handle, name, kind, admin) in DEMO_ACCOUNTS {
         let email = Email::parse(&demo_email(handle))?;
+        // Demo accounts are created confirmed (their addresses are examples).
         let new = NewUser {
+            id: None,
+            confirmation: None,
             email: email.clone(),
             handle: Handle::parse(handle)?,
             display_name: DisplayName::parse(name)?,

@@ -9,11 +9,13 @@ use crate::accounts::model::{
 };
 use crate::db::account_state::AccountState;
 use crate::db::keys::*;
+use crate::db::outbox::{self, OutboxMail};
 use crate::db::retry::{retrying, Backoff, Try};
 use crate::db::{
     from_item, key, n, s, DbError, Expr, Outcome, PageQuery, Refusal, SortKey, Store, Tx,
 };
 use crate::model::Page;
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -34,6 +36,17 @@ pub struct User {
     /// Moves on when the account signs out: every session token of an earlier epoch is over.
     #[serde(default)]
     pub session_epoch: u64,
+    /// Whether its owner confirmed `email` (by the link mailed at sign-up). Accounts created
+    /// before confirmation existed have no such attribute and count as confirmed.
+    #[serde(default = "confirmed_before")]
+    pub email_confirmed: bool,
+    /// When the last confirmation link was sent, in Unix seconds (a resend waits a while).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm_sent_at: Option<i64>,
+}
+
+fn confirmed_before() -> bool {
+    true
 }
 
 impl User {
@@ -43,6 +56,7 @@ impl User {
             id: self.id.clone(),
             status: self.status,
             session_epoch: self.session_epoch,
+            email_confirmed: self.email_confirmed,
         }
     }
 
@@ -64,6 +78,7 @@ impl User {
             display_name: self.display_name.clone(),
             kind: self.kind,
             is_admin: self.is_admin,
+            email_confirmed: self.email_confirmed,
         }
     }
 
@@ -130,11 +145,67 @@ struct HandleItem {
 }
 
 pub struct NewUser {
+    /// The account's id, when the caller made it (a link in its confirmation mail names it).
+    pub id: Option<String>,
     pub email: Email,
     pub handle: Handle,
     pub display_name: DisplayName,
     pub kind: AccountKind,
     pub password_hash: String,
+    /// The confirmation link to mail with the account (`None`: created confirmed, the demo
+    /// accounts).
+    pub confirmation: Option<Issued>,
+}
+
+/// What a link token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// Confirms `email` as the account's address.
+    Confirm,
+    /// Sets a new password.
+    Reset,
+}
+
+/// A link token as stored, under the SHA-256 of the token (the token itself is only in the
+/// mail).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkToken {
+    pub purpose: Purpose,
+    pub user_id: String,
+    /// The address the link was mailed to.
+    pub email: String,
+    /// When the link stops working, in Unix seconds.
+    pub expires_at: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TokenItem {
+    pk: String,
+    sk: String,
+    #[serde(flatten)]
+    token: LinkToken,
+}
+
+/// A link token about to be mailed: its hash, what it is, and the mail that carries it.
+pub struct Issued {
+    pub hash: String,
+    pub token: LinkToken,
+    pub mail: OutboxMail,
+}
+
+impl Issued {
+    fn add_to(&self, tx: &mut Tx) {
+        tx.create_value(
+            "token",
+            &TokenItem {
+                pk: token_pk(&self.hash),
+                sk: TOKEN_SK.into(),
+                token: self.token.clone(),
+            },
+        );
+        outbox::queue(tx, &self.mail);
+    }
 }
 
 /// Why an account write was refused.
@@ -144,6 +215,8 @@ pub enum Refused {
     HandleTaken,
     /// The account changed since it was read (its version moved on).
     Changed,
+    /// The link was used already, or its time ran out.
+    TokenSpent,
     /// Too many concurrent writes: the retries ran out.
     Busy,
 }
@@ -152,7 +225,7 @@ pub enum Refused {
 /// two sign-ups racing for one email or one handle cannot both succeed.
 pub async fn create(store: &Store, new: NewUser) -> Outcome<User, Refused> {
     let user = User {
-        id: ulid::Ulid::new().to_string(),
+        id: new.id.unwrap_or_else(|| ulid::Ulid::new().to_string()),
         email: new.email.as_str().to_owned(),
         handle: new.handle.as_str().to_owned(),
         display_name: new.display_name.as_str().to_owned(),
@@ -162,8 +235,13 @@ pub async fn create(store: &Store, new: NewUser) -> Outcome<User, Refused> {
         created_at: store.now(),
         version: 1,
         session_epoch: 0,
+        email_confirmed: new.confirmation.is_none(),
+        confirm_sent_at: new.confirmation.as_ref().map(|_| store.now().timestamp()),
     };
     let mut tx = Tx::new(store);
+    if let Some(issued) = &new.confirmation {
+        issued.add_to(&mut tx);
+    }
     tx.create_value("profile", &UserItem::new(user.clone()))
         .create_value(
             "email",
@@ -291,6 +369,110 @@ pub async fn set_status(store: &Store, user: &User, status: AccountStatus) -> Ou
         Err(DbError::ConditionFailed) => Err(Refusal::Refused(Refused::Changed)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// A link token by the hash of the token (strongly consistent: a token is used once).
+pub async fn link_token(store: &Store, hash: &str) -> Result<Option<LinkToken>, DbError> {
+    Ok(store
+        .get_as::<TokenItem>(&token_pk(hash), TOKEN_SK, true)
+        .await?
+        .map(|t| t.token))
+}
+
+/// Mails `user` a new confirmation link, unless the address was confirmed or a link was sent
+/// less than `wait` ago (both checked in the write: two resends at once send one link).
+pub async fn resend_confirmation(
+    store: &Store,
+    user: &User,
+    issued: Issued,
+    wait: chrono::Duration,
+) -> Outcome<(), Refused> {
+    let now = store.now();
+    let mut tx = Tx::new(store);
+    issued.add_to(&mut tx);
+    tx.update(
+        "user",
+        &user_pk(&user.id),
+        PROFILE_SK,
+        Expr::set("SET confirm_sent_at = :now")
+            .when(
+                "email = :email AND email_confirmed = :no \
+                 AND (attribute_not_exists(confirm_sent_at) OR confirm_sent_at < :since)",
+            )
+            .value(":now", n(now.timestamp()))
+            .value(":email", s(&user.email))
+            .value(":no", AttributeValue::Bool(false))
+            .value(":since", n((now - wait).timestamp())),
+    );
+    match tx.run(store).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.failed("user") => Err(Refusal::Refused(Refused::Changed)),
+        Err(e) => Err(DbError::from(e).into()),
+    }
+}
+
+/// Confirms the address a confirmation link was mailed to, in one transaction: the token is
+/// spent (if it is still there and its time has not run out), the account's address is
+/// confirmed (if it is still that address), and the release of its held mail is recorded for
+/// the worker.
+pub async fn confirm_email(store: &Store, hash: &str, token: &LinkToken) -> Outcome<(), Refused> {
+    let now = store.now();
+    let mut tx = Tx::new(store);
+    tx.delete(
+        "token",
+        &token_pk(hash),
+        TOKEN_SK,
+        Expr::condition("attribute_exists(pk) AND expires_at > :now AND purpose = :confirm")
+            .value(":now", n(now.timestamp()))
+            .value(":confirm", s("confirm")),
+    )
+    .update(
+        "user",
+        &user_pk(&token.user_id),
+        PROFILE_SK,
+        Expr::set("SET email_confirmed = :yes, version = version + :one REMOVE confirm_sent_at")
+            .when("email = :email")
+            .value(":yes", AttributeValue::Bool(true))
+            .value(":one", n(1))
+            .value(":email", s(&token.email)),
+    )
+    .update(
+        "release",
+        &user_pk(&token.user_id),
+        RELEASE_SK,
+        Expr::set("SET gsi2pk = :pending, gsi2sk = :at, user_id = :id")
+            .value(":pending", s(RELEASE_PENDING))
+            .value(":at", s(format!("{}#{}", stamp(now), token.user_id)))
+            .value(":id", s(&token.user_id)),
+    );
+    match tx.run(store).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.failed("token") => Err(Refusal::Refused(Refused::TokenSpent)),
+        Err(e) if e.failed("user") => Err(Refusal::Refused(Refused::Changed)),
+        Err(e) => Err(DbError::from(e).into()),
+    }
+}
+
+/// Accounts whose held mail is still to be released (the worker's resumption).
+pub async fn pending_releases(store: &Store, limit: i32) -> Result<Vec<String>, DbError> {
+    #[derive(Deserialize)]
+    struct Release {
+        user_id: String,
+    }
+    let q = PageQuery::new(Index::Gsi2, RELEASE_PENDING).limit(limit);
+    let (rows, _) = store.page::<Release>(q).await?;
+    Ok(rows.into_iter().map(|r| r.user_id).collect())
+}
+
+/// Releases the mail held for `user_id` (see `outbox::hold`), then forgets the release.
+pub async fn release_held_mail(store: &Store, user_id: &str) -> Result<usize, DbError> {
+    let released = outbox::release_held(store, user_id, store.now()).await?;
+    store.delete(&user_pk(user_id), RELEASE_SK).await?;
+    Ok(released)
+}
+
+fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 /// Ends every session of an account: its session epoch moves on. Returns the new epoch.

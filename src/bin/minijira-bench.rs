@@ -127,6 +127,8 @@ async fn accounts(
                 users::create(
                     store,
                     users::NewUser {
+                        id: None,
+                        confirmation: None,
                         email: Email::parse(&format!("{handle}@bench.example.com"))?,
                         handle: Handle::parse(&handle)?,
                         display_name: DisplayName::parse(&display)?,

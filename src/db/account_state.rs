@@ -16,6 +16,14 @@ pub struct AccountState {
     /// Moves on when the account signs out: every token of an earlier epoch is over.
     #[serde(default)]
     pub session_epoch: u64,
+    /// Whether the address is confirmed (a token that says otherwise is renewed). Accounts from
+    /// before confirmation existed have no such attribute and count as confirmed.
+    #[serde(default = "confirmed_before")]
+    pub email_confirmed: bool,
+}
+
+fn confirmed_before() -> bool {
+    true
 }
 
 /// One account's state, strongly consistent; `None` when there is no such account.

@@ -14,7 +14,9 @@
 //! | burndown event  | `P#<KEY>`          | `Y#<sprint>#<time>#<id>` |       |                           |
 //! | activity entry  | `P#<KEY>`          | `Z#<time>#<id>` | lsi1: `H#<task>#<time>#<id>` (a task's history) | |
 //! | comment         | `P#<KEY>#T#<n>`    | `C#<time>#<id>` |                |                           |
-//! | outbox mail     | `OUTBOX#<id>`      | `OUTBOX`  |                      | `OUTBOX#PENDING` / due    |
+//! | outbox mail     | `OUTBOX#<id>`      | `OUTBOX`  | held: `HELD#<uid>` / id | `OUTBOX#PENDING` / due; held: `OUTBOX#HELD` / expiry |
+//! | link token      | `TOKEN#<sha256>`   | `TOKEN`   |                      |                           |
+//! | held-mail release | `USER#<uid>`     | `#RELEASE`|                      | `MAILRELEASE#PENDING` / time |
 //! | conversation    | `C#<id>`           | `#META`   |                      |                           |
 //! | participant     | `C#<id>`           | `P#<uid>` | `UC#<uid>` / last_at |                           |
 //! | message         | `C#<id>`           | `M#<time>#<ulid>` |              |                           |
@@ -265,6 +267,24 @@ pub fn outbox_pk(id: &str) -> String {
 
 pub const OUTBOX_SK: &str = "OUTBOX";
 pub const OUTBOX_PENDING: &str = "OUTBOX#PENDING";
+/// Mail waiting for its account's address to be confirmed, sorted by when it expires.
+pub const OUTBOX_HELD: &str = "OUTBOX#HELD";
+
+/// The mail held for one account (gsi1), released when its address is confirmed.
+pub fn held_mail_pk(user_id: &str) -> String {
+    format!("HELD#{user_id}")
+}
+
+/// A release of an account's held mail still to do (the worker resumes it).
+pub const RELEASE_SK: &str = "#RELEASE";
+pub const RELEASE_PENDING: &str = "MAILRELEASE#PENDING";
+
+/// A link token (email confirmation, password reset), by the SHA-256 of the token.
+pub fn token_pk(token_hash: &str) -> String {
+    format!("TOKEN#{token_hash}")
+}
+
+pub const TOKEN_SK: &str = "TOKEN";
 
 pub fn outbox_due_sk(due: &DateTime<Utc>, id: &str) -> String {
     format!("{}#{id}", due.to_rfc3339_opts(SecondsFormat::Millis, true))

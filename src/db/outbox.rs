@@ -2,7 +2,10 @@
 //! it cannot be lost; the background worker sends it with retries and backoff.
 //!
 //! Pending mails sit in a sparse index partition (`gsi2pk = OUTBOX#PENDING`) sorted by when they
-//! are due; a sent or failed mail leaves that index.
+//! are due; a sent or failed mail leaves that index. A mail to an account whose address is not
+//! confirmed yet is *held*: it moves to `OUTBOX#HELD` (sorted by when it expires, [`HOLD_FOR`]
+//! after it was queued) and to its account's `HELD#<uid>` partition of gsi1, from which the
+//! confirmation releases it.
 
 use super::keys::*;
 use super::{n, s, DbError, Expr, Index, PageQuery, SortKey, Store, Tx};
@@ -17,6 +20,9 @@ fn fixed(t: DateTime<Utc>) -> String {
 
 /// Attempts before a mail is marked failed.
 pub const MAX_ATTEMPTS: u32 = 8;
+
+/// How long a mail waits for its account's address to be confirmed before it fails.
+pub const HOLD_FOR: Duration = Duration::days(7);
 
 /// A stored item whose `invitation` attribute mirrors the mail's delivery state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +98,10 @@ struct OutboxItem {
     pk: String,
     sk: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    gsi1pk: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    gsi1sk: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     gsi2pk: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     gsi2sk: Option<String>,
@@ -106,6 +116,8 @@ pub fn queue(tx: &mut Tx, mail: &OutboxMail) {
         &OutboxItem {
             pk: outbox_pk(&mail.id),
             sk: OUTBOX_SK.into(),
+            gsi1pk: None,
+            gsi1sk: None,
             gsi2pk: Some(OUTBOX_PENDING.into()),
             gsi2sk: Some(outbox_due_sk(&mail.due_at, &mail.id)),
             mail: mail.clone(),
@@ -246,6 +258,99 @@ pub async fn settle(
         }
     }
     Ok(delivery)
+}
+
+/// Holds a claimed mail for `account`, whose address is not confirmed: it leaves the pending
+/// mails (the claim's attempt is given back) until [`release_held`] or [`expire_held`].
+pub async fn hold(
+    store: &Store,
+    mail: &OutboxMail,
+    lease: DateTime<Utc>,
+    account: &str,
+) -> Result<(), DbError> {
+    let expires = mail.created_at + HOLD_FOR;
+    let expr = Expr::set(
+        "SET gsi2pk = :held, gsi2sk = :exp, gsi1pk = :acct, gsi1sk = :id, attempts = attempts - :one \
+         REMOVE lease_until",
+    )
+    .when("lease_until = :lease")
+    .value(":held", s(OUTBOX_HELD))
+    .value(":exp", s(outbox_due_sk(&expires, &mail.id)))
+    .value(":acct", s(held_mail_pk(account)))
+    .value(":id", s(&mail.id))
+    .value(":one", n(1))
+    .value(":lease", s(fixed(lease)));
+    store.update(&outbox_pk(&mail.id), OUTBOX_SK, expr).await?;
+    Ok(())
+}
+
+/// Puts the mail held for `account` back among the pending mails, due at `now`, a page at a
+/// time. Safe to run again. Returns how many it released.
+pub async fn release_held(
+    store: &Store,
+    account: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, DbError> {
+    let mut released = 0;
+    let held = held_mail_pk(account);
+    loop {
+        let q = PageQuery::new(Index::Gsi1, &held).limit(25);
+        let (rows, _) = store.page::<OutboxItem>(q).await?;
+        if rows.is_empty() {
+            return Ok(released);
+        }
+        for row in rows {
+            let id = &row.mail.id;
+            let expr = Expr::set(
+                "SET gsi2pk = :pending, gsi2sk = :due, due_at = :now REMOVE gsi1pk, gsi1sk",
+            )
+            .when("gsi1pk = :acct")
+            .value(":pending", s(OUTBOX_PENDING))
+            .value(":due", s(outbox_due_sk(&now, id)))
+            .value(":now", s(fixed(now)))
+            .value(":acct", s(held_mail_pk(account)));
+            match store.update(&outbox_pk(id), OUTBOX_SK, expr).await {
+                Ok(_) => released += 1,
+                // Released by someone else meanwhile.
+                Err(DbError::ConditionFailed) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// Fails the held mails whose time ran out at `now` (at most `limit`): their address was never
+/// confirmed. Returns how many.
+pub async fn expire_held(store: &Store, now: DateTime<Utc>, limit: i32) -> Result<usize, DbError> {
+    let up_to = outbox_due_sk(&now, "~");
+    let q = PageQuery::new(Index::Gsi2, OUTBOX_HELD)
+        .sort_key(SortKey::UpTo(&up_to))
+        .limit(limit);
+    let (rows, _) = store.page::<OutboxItem>(q).await?;
+    let mut expired = 0;
+    for row in rows {
+        let expr =
+            Expr::set("SET #st = :failed, last_error = :err REMOVE gsi1pk, gsi1sk, gsi2pk, gsi2sk")
+                .when("gsi2pk = :held")
+                .name("#st", "status")
+                .value(":failed", s(Delivery::Failed.as_str()))
+                .value(":err", s("the address was not confirmed in time"))
+                .value(":held", s(OUTBOX_HELD));
+        match store
+            .update(&outbox_pk(&row.mail.id), OUTBOX_SK, expr)
+            .await
+        {
+            Ok(_) => {
+                expired += 1;
+                if let Some(track) = &row.mail.track {
+                    mirror(store, track, Delivery::Failed).await?;
+                }
+            }
+            Err(DbError::ConditionFailed) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(expired)
 }
 
 /// Sets the tracked item's `invitation` state, if the item still exists.

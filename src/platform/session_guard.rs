@@ -23,6 +23,7 @@ pub const CAPACITY: usize = 50_000;
 struct Entry {
     status: AccountStatus,
     epoch: u64,
+    email_confirmed: bool,
     checked: Instant,
 }
 
@@ -146,6 +147,13 @@ impl SessionGuard {
             .collect()
     }
 
+    /// Whether the account's address is confirmed, as last read (nothing when it is not
+    /// remembered): a token that says otherwise is renewed.
+    pub fn email_confirmed(&self, user_id: &str) -> Option<bool> {
+        let entries = self.entries.lock().ok()?;
+        entries.peek(user_id).map(|e| e.email_confirmed)
+    }
+
     /// How long a check holds.
     pub fn interval(&self) -> Duration {
         self.interval
@@ -165,6 +173,7 @@ impl SessionGuard {
         let entry = Entry {
             status: account.status,
             epoch: account.session_epoch,
+            email_confirmed: account.email_confirmed,
             checked: Instant::now(),
         };
         if let Ok(mut entries) = self.entries.lock() {

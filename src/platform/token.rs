@@ -17,6 +17,13 @@ pub struct Claims {
     /// The account's session epoch when the token was issued (see `session_guard`).
     #[serde(default)]
     pub epoch: u64,
+    /// Whether the account's address was confirmed when the token was issued.
+    #[serde(default = "yes")]
+    pub ec: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Claims {
@@ -27,6 +34,7 @@ impl Claims {
             display_name: self.name.clone(),
             kind: self.kind,
             is_admin: self.adm,
+            email_confirmed: self.ec,
         }
     }
 }
@@ -60,6 +68,7 @@ impl TokenKeys {
             iat: now,
             exp: now + self.ttl_secs,
             epoch,
+            ec: user.email_confirmed,
         };
         match encode(&Header::new(Algorithm::HS256), &claims, &self.encoding) {
             Ok(t) => Some(t),
@@ -96,6 +105,7 @@ mod tests {
             display_name: "Ann".into(),
             kind: AccountKind::Member,
             is_admin: false,
+            email_confirmed: false,
         }
     }
 

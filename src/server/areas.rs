@@ -40,13 +40,20 @@ pub fn page_partitions(path: &str) -> Option<Vec<String>> {
 
 /// One round of every area's background work: clean-ups and steps a crash interrupted.
 pub async fn background_jobs(store: &Store, public_url: &str) {
+    accounts::background::run(store).await;
     sitters::background::run(store, public_url).await;
     projects::background::run(store).await;
 }
 
-/// The current address of an account (mail to an account goes there).
-pub async fn account_email(store: &Store, account: &str) -> Result<Option<String>, AppError> {
-    Ok(accounts::store::get(store, account).await?.map(|u| u.email))
+/// The current address of an account (mail to an account goes there), and whether its owner
+/// confirmed it (mail waits until then).
+pub async fn account_email(
+    store: &Store,
+    account: &str,
+) -> Result<Option<(String, bool)>, AppError> {
+    Ok(accounts::store::get(store, account)
+        .await?
+        .map(|u| (u.email, u.email_confirmed)))
 }
 
 /// The demo data of every area, accounts first (the others use them).

@@ -38,20 +38,26 @@ pub async fn session_layer(State(kit): State<Kit>, mut req: Request, next: Next)
         Some(c) => {
             let store = kit.store_for(req.extensions());
             // A token due for renewal is judged on a fresh read of its account (which the
-            // renewal needs anyway); any other on the session guard's cached view.
-            let renewal = if kit.tokens.needs_refresh(&c, now) {
-                match accounts::get(&store, &c.sub).await {
-                    Ok(Some(u)) => Some((kit.sessions.judge(&u.state(), c.epoch), Some(u))),
-                    Ok(None) => Some((Verdict::Ended, None)),
-                    // The database is down: keep the still-valid session; renewal waits.
-                    Err(_) => Some((Verdict::Good, None)),
-                }
-            } else {
+            // renewal needs anyway); any other on the session guard's cached view. A token
+            // that shows the address unconfirmed while the account's is confirmed (on this
+            // browser or another) is renewed too: the banner goes.
+            let due = kit.tokens.needs_refresh(&c, now);
+            let cached = if due {
                 None
+            } else {
+                Some(kit.sessions.check(&store, &c.sub, c.epoch).await)
             };
-            let (verdict, fresh_user) = match renewal {
-                Some(r) => r,
-                None => (kit.sessions.check(&store, &c.sub, c.epoch).await, None),
+            let stale = cached == Some(Verdict::Good)
+                && !c.ec
+                && kit.sessions.email_confirmed(&c.sub) == Some(true);
+            let (verdict, fresh_user) = match cached {
+                Some(verdict) if !stale => (verdict, None),
+                _ => match accounts::get(&store, &c.sub).await {
+                    Ok(Some(u)) => (kit.sessions.judge(&u.state(), c.epoch), Some(u)),
+                    Ok(None) => (Verdict::Ended, None),
+                    // The database is down: keep the still-valid session; renewal waits.
+                    Err(_) => (Verdict::Good, None),
+                },
             };
             match (verdict, fresh_user) {
                 (Verdict::Ended, _) => {

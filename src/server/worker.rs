@@ -25,6 +25,13 @@ pub async fn run_once(
     now: DateTime<Utc>,
     stop: &CancellationToken,
 ) -> Result<usize, AppError> {
+    let expired = outbox::expire_held(store, now, 25).await?;
+    if expired > 0 {
+        tracing::info!(
+            expired,
+            "held mails expired (their address was never confirmed)"
+        );
+    }
     let due = outbox::due(store, now, 25).await?;
     let mut attempted = 0;
     for mail in due {
@@ -38,9 +45,15 @@ pub async fn run_once(
         };
         // The send's own time limit (12 s, `state::aws_clients`) is well inside the lease.
         let result = match address(store, &mail.to).await {
-            Ok(to) => {
+            Ok(To::Confirmed(to)) => {
                 let letter = mail.letter();
                 mailer.send(&to, &letter.subject, &letter.text).await
+            }
+            Ok(To::Unconfirmed(account)) => {
+                // No mail goes to an address its owner has not confirmed: it waits.
+                outbox::hold(store, &mail, lease, &account).await?;
+                tracing::info!(mail = %mail.id, "held until the address is confirmed");
+                continue;
             }
             Err(e) => Err(e),
         };
@@ -59,14 +72,29 @@ pub async fn run_once(
     Ok(attempted)
 }
 
-/// The address a mail goes to: as written, or an account's current email address.
-async fn address(store: &Store, to: &Recipient) -> Result<String, String> {
+/// Where a mail goes.
+enum To {
+    /// An address as written, or an account's confirmed address.
+    Confirmed(String),
+    /// An account whose current address is not confirmed yet.
+    Unconfirmed(String),
+}
+
+/// The address a mail goes to: as written, or an account's current email address if its owner
+/// confirmed it.
+async fn address(store: &Store, to: &Recipient) -> Result<To, String> {
     match to {
-        Recipient::Address(a) => Ok(a.clone()),
-        Recipient::Account(id) => super::areas::account_email(store, id)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("no account {id}")),
+        Recipient::Address(a) => Ok(To::Confirmed(a.clone())),
+        Recipient::Account(id) => {
+            let found = super::areas::account_email(store, id)
+                .await
+                .map_err(|e| e.to_string())?;
+            match found {
+                Some((email, true)) => Ok(To::Confirmed(email)),
+                Some((_, false)) => Ok(To::Unconfirmed(id.clone())),
+                None => Err(format!("no account {id}")),
+            }
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use minijira::db::{Refusal, Store};
 use minijira::error::AppError;
 
 async fn sign_up(store: &Store, form: SignUpForm) -> Result<User, AppError> {
-    rules::sign_up(store, &form).await
+    rules::sign_up(store, "http://app", &form).await
 }
 use std::collections::HashSet;
 

@@ -27,6 +27,8 @@ fn functions() -> Vec<(&'static str, &'static [&'static str])> {
         (accounts::SignIn::PATH, &["email", "password", "next"]),
         (accounts::SignOut::PATH, &[]),
         (accounts::CurrentUser::PATH, &[]),
+        (accounts::ConfirmEmail::PATH, &["token"]),
+        (accounts::ResendConfirmation::PATH, &[]),
         (accounts::ListPeople::PATH, &["q", "cursor"]),
         (sitters::GetProfile::PATH, &["handle"]),
         (projects::Dashboard::PATH, &["cursor"]),

@@ -34,7 +34,7 @@ async fn sign_in_during_a_dynamodb_outage_answers_503() {
 async fn sign_in_throttling_holds_under_concurrency() {
     let store = store().await;
     let form = signup_form(&unique("conc"));
-    minijira::accounts::rules::sign_up(&store, &form)
+    minijira::accounts::rules::sign_up(&store, "http://app", &form)
         .await
         .unwrap();
     let mut tasks = Vec::new();

@@ -278,7 +278,7 @@ async fn the_sign_in_throttle_counts_each_attempt_once_under_retries() {
     use minijira::error::AppError;
     let state = state().await;
     let form = signup_form(&unique("retry"));
-    minijira::accounts::rules::sign_up(&state.kit.store, &form)
+    minijira::accounts::rules::sign_up(&state.kit.store, "http://app", &form)
         .await
         .unwrap();
     let faults = std::sync::Arc::new(Faults::default());

@@ -42,7 +42,9 @@ pub fn AdminPage() -> impl IntoView {
                             {page.items.is_empty().then(|| view! { <p class="muted">"No accounts with this status."</p> })}
                             <table class="table" data-testid="accounts">
                                 <tbody>
-                                    {page.items.into_iter().map(|p| {
+                                    {page.items.into_iter().map(|row| {
+                                        let confirmed = row.email_confirmed;
+                                        let p = row.person;
                                         let buttons = ["VERIFIED", "UNVERIFIED", "DEACTIVATED"]
                                             .into_iter()
                                             .filter(|s| *s != p.status.as_str())
@@ -63,6 +65,7 @@ pub fn AdminPage() -> impl IntoView {
                                                 <td><a href=format!("/u/{}", p.handle)>{p.display_name.clone()}</a></td>
                                                 <td class="muted">{format!("@{}", p.handle)}</td>
                                                 <td>{p.kind.label()}</td>
+                                                <td data-testid="email-state">{if confirmed { "Email confirmed" } else { "Email not confirmed" }}</td>
                                                 <td class="actions">{buttons}</td>
                                             </tr>
                                         }

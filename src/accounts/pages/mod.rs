@@ -1,5 +1,7 @@
-//! The Accounts pages: sign-in, sign-up, the people directory, a profile, admin.
+//! The Accounts pages: sign-in, sign-up, email confirmation, the people directory, a profile,
+//! admin.
 
 pub mod admin;
+pub mod confirm;
 pub mod people;
 pub mod sign_in;

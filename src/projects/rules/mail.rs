@@ -28,7 +28,8 @@ pub fn invitation(
         pm_handle = manager.handle,
     );
     let letter = Letter {
-        to: Recipient::Address(to.email.clone()),
+        // To the account: it waits while the address is not confirmed.
+        to: Recipient::Account(to.id.clone()),
         subject: format!("You have been added to project {name}"),
         text,
     };

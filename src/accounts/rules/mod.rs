@@ -1,8 +1,14 @@
-//! Accounts: sign-up, sign-in with its throttle, who is an admin, and account status changes.
+//! Accounts: sign-up, sign-in with its throttle, who is an admin, account status changes, and
+//! the confirmation of an account's email address (`email`).
 //!
 //! Layer rule (every area's `rules`): the only place that decides who may do what and the only
 //! place (with `model`'s validators) that writes text a user reads. Server functions call these
 //! functions; these call the area's `store` and turn its named outcomes into [`AppError`]s.
+
+mod email;
+pub mod mail;
+
+pub use email::*;
 
 use crate::accounts::model::{AccountStatus, Email, SessionUser, SignUpForm};
 use crate::accounts::password;
@@ -17,7 +23,7 @@ use crate::model::Page;
 pub const LIMIT: i64 = 10;
 
 /// The user's message for a refused account write.
-fn refusal(r: Refusal<Refused>) -> AppError {
+pub(crate) fn refusal(r: Refusal<Refused>) -> AppError {
     match r {
         Refusal::Refused(Refused::EmailTaken) => {
             AppError::conflict("An account with this email already exists. Sign in instead.")
@@ -31,21 +37,38 @@ fn refusal(r: Refusal<Refused>) -> AppError {
         Refusal::Refused(Refused::Busy) => {
             AppError::conflict("Too many sign-ups at once. Please try again.")
         }
+        Refusal::Refused(Refused::TokenSpent) => AppError::validation(
+            "This link was used already or has expired. Sign in to ask for a new one.",
+        ),
         Refusal::Db(e) => e.into(),
     }
 }
 
-pub async fn sign_up(store: &Store, form: &SignUpForm) -> Result<User, AppError> {
+/// Creates an account, its address not confirmed yet: the confirmation link is mailed with it
+/// (in the same transaction).
+pub async fn sign_up(store: &Store, public_url: &str, form: &SignUpForm) -> Result<User, AppError> {
     let new = form.parse()?;
     let password_hash = password::hash(new.password.expose().to_owned()).await?;
+    // The account's id is made by the store; the link names it, so it is made here first.
+    let id = ulid::Ulid::new().to_string();
+    let confirmation = mail::confirmation(
+        public_url,
+        &id,
+        new.display_name.as_str(),
+        new.email.as_str(),
+        CONFIRM_FOR,
+        store.now(),
+    );
     store::create(
         store,
         NewUser {
+            id: Some(id),
             email: new.email,
             handle: new.handle,
             display_name: new.display_name,
             kind: new.kind,
             password_hash,
+            confirmation: Some(confirmation),
         },
     )
     .await

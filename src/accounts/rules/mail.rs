@@ -1,0 +1,43 @@
+//! The text of the mail the accounts area sends (an HTML part is made from it when it is sent).
+
+use crate::accounts::store::{Issued, LinkToken, Purpose};
+use crate::db::outbox::{Letter, OutboxMail, Recipient};
+use chrono::{DateTime, Duration, Utc};
+
+/// A link that confirms `email` as the address of the account `user_id`, valid for
+/// `valid_for`, and the mail that carries it (to that address, whoever's it is).
+pub fn confirmation(
+    public_url: &str,
+    user_id: &str,
+    name: &str,
+    email: &str,
+    valid_for: Duration,
+    now: DateTime<Utc>,
+) -> Issued {
+    let (raw, hash) = crate::accounts::password::new_link_token();
+    let hours = valid_for.num_hours();
+    let text = format!(
+        "Hello {name},\n\n\
+         Please confirm that {email} is your address for minijira: open this link within {hours} hours.\n\n\
+         {public_url}/confirm?token={raw}\n\n\
+         Until you do, minijira sends no other mail to this address: invitations and notices wait, \
+         and go out once it is confirmed.\n\n\
+         If you did not sign up for minijira, you can ignore this mail.\n\n\
+         — minijira\n"
+    );
+    let letter = Letter {
+        to: Recipient::Address(email.to_owned()),
+        subject: "Confirm your email address for minijira".into(),
+        text,
+    };
+    Issued {
+        hash,
+        token: LinkToken {
+            purpose: Purpose::Confirm,
+            user_id: user_id.to_owned(),
+            email: email.to_owned(),
+            expires_at: (now + valid_for).timestamp(),
+        },
+        mail: OutboxMail::new(letter, None, now),
+    }
+}
