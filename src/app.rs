@@ -1,6 +1,6 @@
 //! The HTML shell, the routes and the layout (the navigation bar).
 
-use crate::accounts::pages::{admin::AdminPage, confirm::*, people::*, sign_in::*};
+use crate::accounts::pages::{admin::AdminPage, confirm::*, people::*, reset::*, sign_in::*};
 use crate::messages::pages::*;
 use crate::projects::pages::{dashboard::HomePage, *};
 use crate::sitters::pages::*;
@@ -71,13 +71,14 @@ pub fn App() -> impl IntoView {
         <Title formatter=|t: String| if t.is_empty() { "minijira".to_owned() } else { format!("{t} · minijira") }/>
         <Router>
             <Nav/>
-            <ConfirmBanner/>
             <main class="page">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
                     <Route path=path!("/confirm") view=ConfirmEmailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset") view=ResetPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/people") view=PeoplePage ssr=SsrMode::Async/>
                     <Route path=path!("/u/:handle") view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/messages") view=MessagesPage ssr=SsrMode::Async/>
@@ -128,6 +129,7 @@ fn Nav() -> impl IntoView {
                                 <ActionForm action=auth.sign_out>
                                     <button type="submit" class="linklike" data-testid="sign-out">"Sign out"</button>
                                 </ActionForm>
+                                {(!user.email_confirmed).then(|| view! { <ConfirmBanner/> })}
                             }
                             .into_any(),
                             _ => view! {

@@ -1,5 +1,5 @@
 import { test, expect } from "./fixtures";
-import { hydrated, uniqueHandle, PASSWORD, DEMO_PASSWORD, signIn, openMailedLink } from "./helpers";
+import { hydrated, uniqueHandle, PASSWORD, DEMO_PASSWORD, signIn, signUp, openMailedLink } from "./helpers";
 
 test("sign up, sign out, sign in, wrong password, protected page round trip", async ({ page }) => {
   const handle = uniqueHandle();
@@ -65,6 +65,33 @@ test("sign up, confirm the address from the mailed link, the banner goes", async
   await page.goto("/");
   await expect(page.getByTestId("nav-user")).toHaveText("Carla Confirm");
   await expect(page.getByTestId("confirm-banner")).toHaveCount(0);
+});
+
+test("forgot password: the mailed link sets a new one, then sign in with it", async ({ page }) => {
+  const handle = uniqueHandle("fp");
+  const email = `${handle}@example.net`;
+  await signUp(page, handle, "Fiona Forgot");
+  await page.getByTestId("sign-out").click();
+  await expect(page).toHaveURL(/\/signin$/);
+  await hydrated(page);
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await expect(page).toHaveURL(/\/forgot$/);
+  await hydrated(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Mail me a link" }).click();
+  await expect(page.getByTestId("reset-sent")).toBeVisible();
+
+  await openMailedLink(page, email, "Set a new password");
+  await page.getByLabel("New password").fill("a-new-horse-staple-7");
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  await expect(page.getByTestId("password-set")).toBeVisible();
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("form-error")).toHaveText("Wrong email or password.");
+  await page.getByLabel("Password").fill("a-new-horse-staple-7");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("nav-user")).toHaveText("Fiona Forgot");
 });
 
 test("a taken handle gets a clear message", async ({ page }) => {

@@ -82,6 +82,39 @@ pub async fn resend_confirmation() -> Result<(), AppError> {
     .await
 }
 
+/// Mails a link to set a new password, if an account uses `email`; the answer is the same
+/// either way (the page says what it always says).
+#[server]
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    serve(|cx| async move {
+        rules::forgot_password(
+            &cx.store,
+            cx.store.detached(),
+            &cx.kit.settings.public_url,
+            &cx.client_addr(),
+            &email,
+        )
+        .await?;
+        leptos_axum::redirect("/forgot?sent=1");
+        Ok(())
+    })
+    .await
+}
+
+/// Sets a new password by the mailed link; every session of the account ends (this browser's
+/// too), and the person signs in with the new password.
+#[server]
+pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+    serve(|cx| async move {
+        let id = rules::reset_password(&cx.store, &token, &password).await?;
+        cx.kit.sessions.end(&id);
+        cx.end_session();
+        leptos_axum::redirect("/signin?reset=1");
+        Ok(())
+    })
+    .await
+}
+
 /// The signed-in user, read from the verified session token (no database call).
 #[server]
 pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
@@ -146,6 +179,8 @@ pub fn register() {
     register_explicit::<CurrentUser>();
     register_explicit::<ConfirmEmail>();
     register_explicit::<ResendConfirmation>();
+    register_explicit::<ForgotPassword>();
+    register_explicit::<ResetPassword>();
     register_explicit::<ListPeople>();
     register_explicit::<AdminAccounts>();
     register_explicit::<AdminSetStatus>();

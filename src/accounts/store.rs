@@ -453,6 +453,74 @@ pub async fn confirm_email(store: &Store, hash: &str, token: &LinkToken) -> Outc
     }
 }
 
+/// Stores a link token and queues the mail that carries it (a password reset link).
+pub async fn issue_link(store: &Store, issued: Issued) -> Result<(), DbError> {
+    let mut tx = Tx::new(store);
+    issued.add_to(&mut tx);
+    tx.run(store).await.map_err(DbError::from)
+}
+
+/// Sets a new password by a reset link, in one transaction: the token is spent (if it is still
+/// there and its time has not run out), the login item takes the new hash, and the account's
+/// session epoch moves on (every session ends) and its address counts as confirmed (the link
+/// was opened from it), with the release of its held mail recorded.
+pub async fn reset_password(
+    store: &Store,
+    hash: &str,
+    token: &LinkToken,
+    email: &Email,
+    password_hash: &str,
+) -> Outcome<(), Refused> {
+    let now = store.now();
+    let mut tx = Tx::new(store);
+    tx.delete(
+        "token",
+        &token_pk(hash),
+        TOKEN_SK,
+        Expr::condition("attribute_exists(pk) AND expires_at > :now AND purpose = :reset")
+            .value(":now", n(now.timestamp()))
+            .value(":reset", s("reset")),
+    )
+    .update(
+        "login",
+        &email_pk(email),
+        LOGIN_SK,
+        Expr::set("SET password_hash = :h")
+            .when("user_id = :id")
+            .value(":h", s(password_hash))
+            .value(":id", s(&token.user_id)),
+    )
+    .update(
+        "user",
+        &user_pk(&token.user_id),
+        PROFILE_SK,
+        Expr::set(
+            "SET email_confirmed = :yes, version = version + :one, \
+             session_epoch = if_not_exists(session_epoch, :zero) + :one",
+        )
+        .when("email = :email")
+        .value(":yes", AttributeValue::Bool(true))
+        .value(":one", n(1))
+        .value(":zero", n(0))
+        .value(":email", s(email.as_str())),
+    )
+    .update(
+        "release",
+        &user_pk(&token.user_id),
+        RELEASE_SK,
+        Expr::set("SET gsi2pk = :pending, gsi2sk = :at, user_id = :id")
+            .value(":pending", s(RELEASE_PENDING))
+            .value(":at", s(format!("{}#{}", stamp(now), token.user_id)))
+            .value(":id", s(&token.user_id)),
+    );
+    match tx.run(store).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.failed("token") => Err(Refusal::Refused(Refused::TokenSpent)),
+        Err(e) if e.failed("login") || e.failed("user") => Err(Refusal::Refused(Refused::Changed)),
+        Err(e) => Err(DbError::from(e).into()),
+    }
+}
+
 /// Accounts whose held mail is still to be released (the worker's resumption).
 pub async fn pending_releases(store: &Store, limit: i32) -> Result<Vec<String>, DbError> {
     #[derive(Deserialize)]

@@ -119,6 +119,14 @@ impl Store {
         &self.cursors
     }
 
+    /// This store without a request's metrics: for work that outlives the request.
+    pub fn detached(&self) -> Self {
+        Self {
+            metrics: None,
+            ..self.clone()
+        }
+    }
+
     pub fn for_request(&self, metrics: Arc<DbMetrics>) -> Self {
         Self {
             metrics: Some(metrics),

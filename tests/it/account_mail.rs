@@ -1,6 +1,8 @@
-//! Email confirmation (issue 23): the link mailed at sign-up, single use and expiring; mail to
-//! an unconfirmed address held in the outbox, released on confirmation, expired after 7 days;
-//! the banner's session renewed once the address is confirmed.
+//! Email confirmation and password reset (issue 23): the link mailed at sign-up, single use and
+//! expiring; mail to an unconfirmed address held in the outbox, released on confirmation,
+//! expired after 7 days; the banner's session renewed once the address is confirmed; the
+//! forgotten-password form that answers alike with or without an account, throttled; reset
+//! links single use and expiring, ending every session, on every instance.
 
 use crate::common::*;
 use chrono::{DateTime, Duration, Utc};
@@ -26,20 +28,34 @@ fn clocked(store: &Store, at: DateTime<Utc>) -> (Store, Arc<Mutex<DateTime<Utc>>
 
 /// The token of the newest confirmation link queued for `email`.
 async fn link_for(store: &Store, email: &str) -> String {
+    mailed_token(store, email, "Confirm your email address")
+        .await
+        .expect("a confirmation mail is queued")
+}
+
+/// The token of the newest link queued for `email` in a mail whose subject starts with
+/// `subject`, if any.
+async fn mailed_token(store: &Store, email: &str, subject: &str) -> Option<String> {
     let far = Utc::now() + Duration::days(3650);
     let mails = outbox::due(store, far, 100).await.unwrap();
     let mail = mails
         .iter()
         .filter(|m| m.to == Recipient::Address(email.to_owned()))
-        .filter(|m| m.subject.starts_with("Confirm your email address"))
-        .max_by_key(|m| m.created_at)
-        .expect("a confirmation mail is queued");
-    let at = mail.text.find("token=").expect("a link") + "token=".len();
-    mail.text[at..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned()
+        .filter(|m| m.subject.starts_with(subject))
+        .max_by_key(|m| m.created_at)?;
+    let at = mail.text.find("token=")? + "token=".len();
+    mail.text[at..].split_whitespace().next().map(str::to_owned)
+}
+
+/// The reset link mailed to `email` (written just after the form's answer: waited for).
+async fn reset_link(store: &Store, email: &str) -> String {
+    for _ in 0..50 {
+        if let Some(t) = mailed_token(store, email, "Set a new password").await {
+            return t;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no reset link was mailed to {email}");
 }
 
 #[tokio::test]
@@ -282,4 +298,210 @@ async fn the_banner_goes_once_the_address_is_confirmed_elsewhere() {
         }
     }
     assert!(gone, "the banner goes within a few pages");
+}
+
+/// The form's answer is the same with and without an account: the same status, the same
+/// redirect, the same number of DynamoDB calls before answering; only an account gets a mail.
+#[tokio::test]
+async fn forgot_password_answers_alike_with_or_without_an_account() {
+    use minijira::accounts::api::ForgotPassword;
+    let state = state().await;
+    let store = state.kit.store.clone();
+    let app = minijira::server::router::router(state);
+    let known = user(&store, "fgt").await;
+    let known_email = format!("{}@example.org", known.handle);
+    let unknown_email = format!("{}@example.org", unique("nobody"));
+    let ask = |email: String| {
+        let app = app.clone();
+        async move {
+            let path = <ForgotPassword as leptos::server_fn::ServerFn>::PATH;
+            send(&app, call(path, &[("email", email.as_str())], None)).await
+        }
+    };
+    let a = ask(known_email.clone()).await;
+    let b = ask(unknown_email.clone()).await;
+    assert_eq!(a.status, b.status);
+    assert_eq!(a.header("location"), b.header("location"));
+    assert_eq!(a.body, b.body);
+    let calls = |r: &Reply| {
+        let t = r.header("server-timing").unwrap_or_default().to_owned();
+        t.split("desc=\"")
+            .nth(1)
+            .unwrap_or_default()
+            .split(' ')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(!calls(&a).is_empty(), "Server-Timing counts the calls");
+    assert_eq!(calls(&a), calls(&b), "the same reads either way");
+    reset_link(&store, &known_email).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        mailed_token(&store, &unknown_email, "Set a new password")
+            .await
+            .is_none(),
+        "no mail for an address without an account"
+    );
+}
+
+#[tokio::test]
+async fn a_reset_link_sets_the_password_once_and_ends_every_session() {
+    let store = store().await;
+    let me = user(&store, "rst").await;
+    let email = format!("{}@example.org", me.handle);
+    let before = minijira::db::account_state::get(&store, &me.id)
+        .await
+        .unwrap()
+        .unwrap();
+    rules::forgot_password(&store, store.detached(), "http://app", "10.0.0.1", &email)
+        .await
+        .unwrap();
+    let token = reset_link(&store, &email).await;
+    match rules::reset_password(&store, &token, "short").await {
+        Err(AppError::Validation(m)) => assert!(m.contains("too weak"), "{m}"),
+        other => panic!("a weak password is refused, got {other:?}"),
+    }
+    rules::reset_password(&store, &token, "a-new-horse-staple-7")
+        .await
+        .unwrap();
+    let after = minijira::db::account_state::get(&store, &me.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        after.session_epoch,
+        before.session_epoch + 1,
+        "every session ends"
+    );
+    assert!(matches!(
+        rules::sign_in(&store, &email, "correct-horse-battery-9").await,
+        Err(AppError::InvalidCredentials)
+    ));
+    rules::sign_in(&store, &email, "a-new-horse-staple-7")
+        .await
+        .unwrap();
+    match rules::reset_password(&store, &token, "another-horse-staple-8").await {
+        Err(AppError::Validation(m)) => assert!(m.contains("not valid"), "{m}"),
+        other => panic!("a used link is refused, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_reset_link_expires_after_30_minutes() {
+    let base = store().await;
+    let now = Utc::now();
+    let (store, clock) = clocked(&base, now);
+    let me = user(&store, "rsx").await;
+    let email = format!("{}@example.org", me.handle);
+    rules::forgot_password(&store, store.detached(), "http://app", "10.0.0.2", &email)
+        .await
+        .unwrap();
+    let token = reset_link(&store, &email).await;
+    *clock.lock().unwrap() = now + Duration::minutes(30) + Duration::seconds(1);
+    match rules::reset_password(&store, &token, "a-new-horse-staple-7").await {
+        Err(AppError::Validation(m)) => assert!(m.contains("expired"), "{m}"),
+        other => panic!("an expired link is refused, got {other:?}"),
+    }
+    *clock.lock().unwrap() = now + Duration::minutes(29);
+    rules::reset_password(&store, &token, "a-new-horse-staple-7")
+        .await
+        .unwrap();
+}
+
+/// Five requests a minute per address typed (and per client address); the sixth is refused,
+/// for an address with an account or without.
+#[tokio::test]
+async fn reset_requests_are_throttled_per_address() {
+    let store = store().await;
+    let me = user(&store, "rth").await;
+    for email in [
+        format!("{}@example.org", me.handle),
+        format!("{}@example.org", unique("nope")),
+    ] {
+        for i in 0..5 {
+            rules::forgot_password(
+                &store,
+                store.detached(),
+                "http://app",
+                &format!("10.1.{i}.1"),
+                &email,
+            )
+            .await
+            .unwrap();
+        }
+        assert!(matches!(
+            rules::forgot_password(&store, store.detached(), "http://app", "10.1.9.1", &email)
+                .await,
+            Err(AppError::TooManyRequests(_))
+        ));
+    }
+    // Per client address too, whatever the addresses typed.
+    for _ in 0..5 {
+        let email = format!("{}@example.org", unique("many"));
+        rules::forgot_password(&store, store.detached(), "http://app", "10.3.0.1", &email)
+            .await
+            .unwrap();
+    }
+    let email = format!("{}@example.org", unique("many"));
+    assert!(matches!(
+        rules::forgot_password(&store, store.detached(), "http://app", "10.3.0.1", &email).await,
+        Err(AppError::TooManyRequests(_))
+    ));
+}
+
+/// A password reset ends the account's sessions at once where it happens, and on another
+/// instance within its session check interval (1 s here).
+#[tokio::test]
+async fn a_reset_ends_sessions_on_another_instance() {
+    use minijira::accounts::api::ListPeople;
+    let state = state().await;
+    let store = state.kit.store.clone();
+    let app = minijira::server::router::router(state);
+    let other = crate::hardening::second_instance(store.table()).await;
+    let handle = unique("rsi");
+    let cookie = signed_up(&app, &handle).await;
+    let email = format!("{handle}@example.org");
+    let path = <ListPeople as leptos::server_fn::ServerFn>::PATH;
+    let list = |app: &axum::Router| {
+        let (app, cookie) = (app.clone(), cookie.clone());
+        async move {
+            send(&app, call(path, &[("q", "")], Some(&cookie)))
+                .await
+                .status
+                .as_u16()
+        }
+    };
+    assert_eq!(list(&other).await, 200);
+    rules::forgot_password(&store, store.detached(), "http://app", "10.4.0.1", &email)
+        .await
+        .unwrap();
+    let token = reset_link(&store, &email).await;
+    let reset = send(
+        &app,
+        call(
+            <minijira::accounts::api::ResetPassword as leptos::server_fn::ServerFn>::PATH,
+            &[
+                ("token", token.as_str()),
+                ("password", "a-new-horse-staple-7"),
+            ],
+            None,
+        ),
+    )
+    .await;
+    assert!(
+        reset.status.is_success() || reset.status.is_redirection(),
+        "{}",
+        reset.status
+    );
+    assert_eq!(list(&app).await, 401, "at once where it happened");
+    let mut ended = false;
+    for _ in 0..40 {
+        if list(&other).await == 401 {
+            ended = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ended, "the other instance ends it within its interval");
 }

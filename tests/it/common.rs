@@ -132,12 +132,21 @@ impl Reply {
 }
 
 /// Sends one request through the real router (all middleware included).
+/// Sends `req` through the router and reads the whole answer. An answer that takes more than
+/// two minutes fails the test (a hung request must not hang the suite).
 pub async fn send(app: &axum::Router, req: http::Request<axum::body::Body>) -> Reply {
     use tower::ServiceExt;
-    let res = app.clone().oneshot(req).await.expect("router answers");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.expect("body").to_bytes();
+    let what = format!("{} {}", req.method(), req.uri());
+    let answer = async {
+        let res = app.clone().oneshot(req).await.expect("router answers");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.expect("body").to_bytes();
+        (status, headers, body)
+    };
+    let (status, headers, body) = tokio::time::timeout(std::time::Duration::from_secs(120), answer)
+        .await
+        .unwrap_or_else(|_| panic!("no answer to {what} within 2 minutes"));
     Reply {
         status,
         headers,

@@ -29,6 +29,8 @@ fn functions() -> Vec<(&'static str, &'static [&'static str])> {
         (accounts::CurrentUser::PATH, &[]),
         (accounts::ConfirmEmail::PATH, &["token"]),
         (accounts::ResendConfirmation::PATH, &[]),
+        (accounts::ForgotPassword::PATH, &["email"]),
+        (accounts::ResetPassword::PATH, &["token", "password"]),
         (accounts::ListPeople::PATH, &["q", "cursor"]),
         (sitters::GetProfile::PATH, &["handle"]),
         (projects::Dashboard::PATH, &["cursor"]),

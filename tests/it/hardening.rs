@@ -622,7 +622,7 @@ async fn signed_out_visits_redirect_to_sign_in_without_javascript() {
 }
 
 /// A second app instance on `table` (same secret), checking sessions every second.
-async fn second_instance(table: &str) -> axum::Router {
+pub async fn second_instance(table: &str) -> axum::Router {
     use clap::Parser;
     let ses = std::env::var("MINIJIRA_TEST_SES").unwrap_or_else(|_| "http://127.0.0.1:9".into());
     let cli = minijira::server::cli::Cli::try_parse_from([

@@ -2,7 +2,6 @@
 //! for it.
 
 use crate::accounts::api::{ConfirmEmail, ResendConfirmation};
-use crate::ui::context::Auth;
 use crate::ui::{FormError, PageHead};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -36,33 +35,26 @@ pub fn ConfirmEmailPage() -> impl IntoView {
     }
 }
 
-/// Shown to a signed-in person whose address is not confirmed yet.
+/// Shown (by the navigation bar, which knows who is signed in) to a person whose address is
+/// not confirmed yet.
 #[component]
 pub fn ConfirmBanner() -> impl IntoView {
-    let auth = expect_context::<Auth>();
     let resend = ServerAction::<ResendConfirmation>::new();
     let sent = move || resend.value().get().is_some_and(|r| r.is_ok());
     view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let unconfirmed = matches!(auth.user.await, Ok(Some(u)) if !u.email_confirmed);
-                unconfirmed.then(|| view! {
-                    <div class="banner" role="status" data-testid="confirm-banner">
-                        <p id="confirm-banner-title">
-                            "Please confirm your email address: open the link we mailed you. Until then, minijira sends you no other mail."
-                        </p>
-                        <Show when=sent fallback=move || view! {
-                            // No FormError here: the page's own form shows a failed resend's
-                            // message (one message per page).
-                            <ActionForm action=resend attr:aria-labelledby="confirm-banner-title" attr:class="inline">
-                                <button type="submit" class="secondary small" data-testid="resend-confirmation">"Resend the link"</button>
-                            </ActionForm>
-                        }>
-                            <p class="small" data-testid="confirmation-resent">"A new link is on its way."</p>
-                        </Show>
-                    </div>
-                })
-            })}
-        </Transition>
+        <div class="banner" role="status" data-testid="confirm-banner">
+            <p id="confirm-banner-title">
+                "Please confirm your email address: open the link we mailed you. Until then, minijira sends you no other mail."
+            </p>
+            <Show when=sent fallback=move || view! {
+                // No FormError here: the page's own form shows a failed resend's message (one
+                // message per page).
+                <ActionForm action=resend attr:aria-labelledby="confirm-banner-title" attr:class="inline">
+                    <button type="submit" class="secondary small" data-testid="resend-confirmation">"Resend the link"</button>
+                </ActionForm>
+            }>
+                <p class="small" data-testid="confirmation-resent">"A new link is on its way."</p>
+            </Show>
+        </div>
     }
 }

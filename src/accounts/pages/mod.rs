@@ -4,4 +4,5 @@
 pub mod admin;
 pub mod confirm;
 pub mod people;
+pub mod reset;
 pub mod sign_in;

@@ -16,11 +16,16 @@ fn next_param() -> Signal<String> {
 pub fn SignInPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let next = next_param();
+    let query = use_query_map();
+    let reset = move || query.read().get("reset").is_some();
     view! {
         <PageHead title="Sign in" description="Sign in to minijira."/>
         <section class="card narrow">
-            <h1>"Sign in"</h1>
-            <ActionForm action=auth.sign_in>
+            <h1 id="sign-in-title">"Sign in"</h1>
+            <Show when=reset>
+                <p class="notice" role="status" data-testid="password-set">"Your new password is set. Sign in with it."</p>
+            </Show>
+            <ActionForm action=auth.sign_in attr:aria-labelledby="sign-in-title">
                 <input type="hidden" name="next" value=next/>
                 <label>
                     "Email"
@@ -33,6 +38,7 @@ pub fn SignInPage() -> impl IntoView {
                 <FormError/>
                 <button type="submit">"Sign in"</button>
             </ActionForm>
+            <p class="muted"><a href="/forgot">"Forgot your password?"</a></p>
             <p class="muted">
                 "New here? "
                 <a href=move || format!("/signup{}", if next.get().is_empty() { String::new() } else { format!("?next={}", crate::util::url_encode(&next.get())) })>

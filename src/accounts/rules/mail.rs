@@ -41,3 +41,42 @@ pub fn confirmation(
         mail: OutboxMail::new(letter, None, now),
     }
 }
+
+/// A link that sets a new password for the account `user_id`, valid for `valid_for`, and the
+/// mail that carries it to `email` (sent whether or not the address is confirmed: opening it
+/// proves the address).
+pub fn password_reset(
+    public_url: &str,
+    user_id: &str,
+    name: &str,
+    email: &str,
+    valid_for: Duration,
+    now: DateTime<Utc>,
+) -> Issued {
+    let (raw, hash) = crate::accounts::password::new_link_token();
+    let minutes = valid_for.num_minutes();
+    let text = format!(
+        "Hello {name},\n\n\
+         Someone asked to set a new password for the minijira account of {email}. If it was you, \
+         open this link within {minutes} minutes and choose a new password:\n\n\
+         {public_url}/reset?token={raw}\n\n\
+         The link works once. Setting a new password signs the account out everywhere.\n\n\
+         If it was not you, ignore this mail: your password stays as it is.\n\n\
+         — minijira\n"
+    );
+    let letter = Letter {
+        to: Recipient::Address(email.to_owned()),
+        subject: "Set a new password for minijira".into(),
+        text,
+    };
+    Issued {
+        hash,
+        token: LinkToken {
+            purpose: Purpose::Reset,
+            user_id: user_id.to_owned(),
+            email: email.to_owned(),
+            expires_at: (now + valid_for).timestamp(),
+        },
+        mail: OutboxMail::new(letter, None, now),
+    }
+}

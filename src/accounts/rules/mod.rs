@@ -7,8 +7,10 @@
 
 mod email;
 pub mod mail;
+mod reset;
 
 pub use email::*;
+pub use reset::*;
 
 use crate::accounts::model::{AccountStatus, Email, SessionUser, SignUpForm};
 use crate::accounts::password;
@@ -102,17 +104,7 @@ pub async fn sign_in_from(
         .filter(|(_, v)| !v.is_empty())
         .collect();
     let attempt = ulid::Ulid::new().to_string();
-    let (before, now) = futures::join!(
-        throttle::counts(store, &keys, minute - 1),
-        throttle::take(store, &keys, minute, &attempt, LIMIT)
-    );
-    let (before, now) = (before?, now?);
-    let over = before
-        .iter()
-        .zip(&now)
-        .any(|(b, n)| n.is_none_or(|n| b + n > LIMIT));
-    if over {
-        throttle::release(store, &keys, minute, &attempt).await?;
+    if !admitted(store, &keys, minute, &attempt, LIMIT).await? {
         return Err(AppError::TooManyRequests(
             "Too many failed sign-ins. Wait a minute, then try again.".into(),
         ));
@@ -125,6 +117,31 @@ pub async fn sign_in_from(
         }
     }
     result
+}
+
+/// Whether `attempt` may go on: it takes a slot in each counter of `keys` (this minute), and is
+/// refused — its slots given back — when a counter holds more than `limit` over this minute and
+/// the one before.
+pub(crate) async fn admitted(
+    store: &Store,
+    keys: &[(&str, &str)],
+    minute: i64,
+    attempt: &str,
+    limit: i64,
+) -> Result<bool, AppError> {
+    let (before, now) = futures::join!(
+        throttle::counts(store, keys, minute - 1),
+        throttle::take(store, keys, minute, attempt, limit)
+    );
+    let (before, now) = (before?, now?);
+    let over = before
+        .iter()
+        .zip(&now)
+        .any(|(b, n)| n.is_none_or(|n| b + n > limit));
+    if over {
+        throttle::release(store, keys, minute, attempt).await?;
+    }
+    Ok(!over)
 }
 
 /// Sign-in without a client address (in-process callers): only the per-account limit applies.
