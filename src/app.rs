@@ -1,6 +1,8 @@
 //! The HTML shell, the routes and the layout (the navigation bar).
 
-use crate::accounts::pages::{admin::AdminPage, confirm::*, people::*, reset::*, sign_in::*};
+use crate::accounts::pages::{
+    account::AccountSettingsPage, admin::AdminPage, confirm::*, people::*, reset::*, sign_in::*,
+};
 use crate::messages::pages::*;
 use crate::projects::pages::{dashboard::HomePage, *};
 use crate::sitters::pages::*;
@@ -77,6 +79,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
                     <Route path=path!("/confirm") view=ConfirmEmailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=AccountSettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/forgot") view=ForgotPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/reset") view=ResetPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/people") view=PeoplePage ssr=SsrMode::Async/>
@@ -123,7 +126,7 @@ fn Nav() -> impl IntoView {
                                 <a href="/people">"People"</a>
                                 {user.is_admin.then(|| view! { <a href="/admin" data-testid="nav-admin">"Admin"</a> })}
                                 <span class="spacer"></span>
-                                <a href=format!("/u/{}", user.handle) class="me" data-testid="nav-user" data-js-signed-in="">
+                                <a href="/account" class="me" data-testid="nav-user" data-js-signed-in="" title="My account">
                                     {user.display_name.clone()}
                                 </a>
                                 <ActionForm action=auth.sign_out>

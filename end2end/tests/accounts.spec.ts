@@ -82,7 +82,7 @@ test("forgot password: the mailed link sets a new one, then sign in with it", as
   await expect(page.getByTestId("reset-sent")).toBeVisible();
 
   await openMailedLink(page, email, "Set a new password");
-  await page.getByLabel("New password").fill("a-new-horse-staple-7");
+  await page.getByLabel("New password", { exact: true }).fill("a-new-horse-staple-7");
   await page.getByRole("button", { name: "Set the new password" }).click();
   await expect(page.getByTestId("password-set")).toBeVisible();
   await page.getByLabel("Email").fill(email);

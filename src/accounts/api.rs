@@ -5,7 +5,10 @@
 //! (never from the request), call `rules`, and pass the result through `finish`. A server
 //! function never calls a store.
 
-use crate::accounts::model::{AccountRow, PersonSummary, SessionUser, SignInForm, SignUpForm};
+use crate::accounts::model::{
+    AccountPage, AccountRow, EmailForm, NameForm, PasswordForm, PersonSummary, SessionUser,
+    SignInForm, SignUpForm,
+};
 use crate::error::AppError;
 use crate::model::Page;
 use leptos::prelude::*;
@@ -115,6 +118,56 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
     .await
 }
 
+/// My account as `/account` shows it.
+#[server]
+pub async fn get_account() -> Result<AccountPage, AppError> {
+    serve(|cx| async move {
+        let me = cx.user()?;
+        rules::account_page(&cx.store, &me).await
+    })
+    .await
+}
+
+/// Changes my display name (my session shows it at once).
+#[server]
+pub async fn change_name(#[server(flatten)] form: NameForm) -> Result<(), AppError> {
+    serve(|cx| async move {
+        let me = cx.user()?;
+        let user = rules::change_name(&cx.store, &me, &form).await?;
+        cx.start_session(&user.session(), &user.state())?;
+        leptos_axum::redirect("/account?saved=name");
+        Ok(())
+    })
+    .await
+}
+
+/// Asks to change my email address: a link goes to the new one.
+#[server]
+pub async fn change_email(#[server(flatten)] form: EmailForm) -> Result<(), AppError> {
+    serve(|cx| async move {
+        let me = cx.user()?;
+        rules::ask_email_change(&cx.store, &cx.kit.settings.public_url, &me, &form).await?;
+        leptos_axum::redirect("/account?saved=email");
+        Ok(())
+    })
+    .await
+}
+
+/// Changes my password: every other session of mine ends (on every instance); this one goes
+/// on with a new token.
+#[server]
+pub async fn change_password(#[server(flatten)] form: PasswordForm) -> Result<(), AppError> {
+    serve(|cx| async move {
+        let me = cx.user()?;
+        let user = rules::change_password(&cx.store, &me, &form).await?;
+        cx.kit.sessions.end(&user.id);
+        cx.start_session(&user.session(), &user.state())?;
+        leptos_axum::redirect("/account?saved=password");
+        Ok(())
+    })
+    .await
+}
+
 /// The signed-in user, read from the verified session token (no database call).
 #[server]
 pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
@@ -181,6 +234,10 @@ pub fn register() {
     register_explicit::<ResendConfirmation>();
     register_explicit::<ForgotPassword>();
     register_explicit::<ResetPassword>();
+    register_explicit::<GetAccount>();
+    register_explicit::<ChangeName>();
+    register_explicit::<ChangeEmail>();
+    register_explicit::<ChangePassword>();
     register_explicit::<ListPeople>();
     register_explicit::<AdminAccounts>();
     register_explicit::<AdminSetStatus>();

@@ -258,6 +258,37 @@ impl SignUpForm {
     }
 }
 
+/// The `/account` page: what the signed-in person sees of their own account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountPage {
+    pub handle: String,
+    pub display_name: String,
+    pub email: String,
+    pub email_confirmed: bool,
+    /// A new address waiting for its confirmation link to be opened.
+    pub pending_email: Option<String>,
+}
+
+/// Change my display name.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NameForm {
+    pub display_name: String,
+}
+
+/// Change my email address (it takes effect once the new address is confirmed).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EmailForm {
+    pub email: String,
+    pub password: String,
+}
+
+/// Change my password.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PasswordForm {
+    pub current: String,
+    pub password: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,6 +43,9 @@ pub struct User {
     /// When the last confirmation link was sent, in Unix seconds (a resend waits a while).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirm_sent_at: Option<i64>,
+    /// A new address asked for, waiting for its confirmation link to be opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_email: Option<String>,
 }
 
 fn confirmed_before() -> bool {
@@ -165,6 +168,8 @@ pub enum Purpose {
     Confirm,
     /// Sets a new password.
     Reset,
+    /// Makes `email` the account's address (a change asked for on `/account`).
+    ChangeEmail,
 }
 
 /// A link token as stored, under the SHA-256 of the token (the token itself is only in the
@@ -237,6 +242,7 @@ pub async fn create(store: &Store, new: NewUser) -> Outcome<User, Refused> {
         session_epoch: 0,
         email_confirmed: new.confirmation.is_none(),
         confirm_sent_at: new.confirmation.as_ref().map(|_| store.now().timestamp()),
+        pending_email: None,
     };
     let mut tx = Tx::new(store);
     if let Some(issued) = &new.confirmation {
@@ -404,11 +410,15 @@ pub async fn resend_confirmation(
             .value(":no", AttributeValue::Bool(false))
             .value(":since", n((now - wait).timestamp())),
     );
-    match tx.run(store).await {
-        Ok(()) => Ok(()),
-        Err(e) if e.failed("user") => Err(Refusal::Refused(Refused::Changed)),
-        Err(e) => Err(DbError::from(e).into()),
-    }
+    let tx = &tx;
+    retrying(Backoff::new(), Refused::Busy, || async move {
+        Ok(match tx.run(store).await {
+            Ok(()) => Try::Done(()),
+            Err(e) if e.failed("user") => Try::Refused(Refused::Changed),
+            Err(e) => return Err(e),
+        })
+    })
+    .await
 }
 
 /// Confirms the address a confirmation link was mailed to, in one transaction: the token is
@@ -445,12 +455,16 @@ pub async fn confirm_email(store: &Store, hash: &str, token: &LinkToken) -> Outc
             .value(":at", s(format!("{}#{}", stamp(now), token.user_id)))
             .value(":id", s(&token.user_id)),
     );
-    match tx.run(store).await {
-        Ok(()) => Ok(()),
-        Err(e) if e.failed("token") => Err(Refusal::Refused(Refused::TokenSpent)),
-        Err(e) if e.failed("user") => Err(Refusal::Refused(Refused::Changed)),
-        Err(e) => Err(DbError::from(e).into()),
-    }
+    let tx = &tx;
+    retrying(Backoff::new(), Refused::Busy, || async move {
+        Ok(match tx.run(store).await {
+            Ok(()) => Try::Done(()),
+            Err(e) if e.failed("token") => Try::Refused(Refused::TokenSpent),
+            Err(e) if e.failed("user") => Try::Refused(Refused::Changed),
+            Err(e) => return Err(e),
+        })
+    })
+    .await
 }
 
 /// Stores a link token and queues the mail that carries it (a password reset link).
@@ -513,12 +527,168 @@ pub async fn reset_password(
             .value(":at", s(format!("{}#{}", stamp(now), token.user_id)))
             .value(":id", s(&token.user_id)),
     );
-    match tx.run(store).await {
-        Ok(()) => Ok(()),
-        Err(e) if e.failed("token") => Err(Refusal::Refused(Refused::TokenSpent)),
-        Err(e) if e.failed("login") || e.failed("user") => Err(Refusal::Refused(Refused::Changed)),
-        Err(e) => Err(DbError::from(e).into()),
+    let tx = &tx;
+    retrying(Backoff::new(), Refused::Busy, || async move {
+        Ok(match tx.run(store).await {
+            Ok(()) => Try::Done(()),
+            Err(e) if e.failed("token") => Try::Refused(Refused::TokenSpent),
+            Err(e) if e.failed("login") || e.failed("user") => Try::Refused(Refused::Changed),
+            Err(e) => return Err(e),
+        })
+    })
+    .await
+}
+
+/// Sets the display name, if the account is still at the version read.
+pub async fn set_display_name(
+    store: &Store,
+    user: &User,
+    name: &DisplayName,
+) -> Outcome<(), Refused> {
+    let set = Expr::set("SET display_name = :name, version = version + :one")
+        .when("version = :v")
+        .value(":name", s(name.as_str()))
+        .value(":one", n(1))
+        .value(":v", n(user.version));
+    match store.update(&user_pk(&user.id), PROFILE_SK, set).await {
+        Ok(_) => Ok(()),
+        Err(DbError::ConditionFailed) => Err(Refusal::Refused(Refused::Changed)),
+        Err(e) => Err(e.into()),
     }
+}
+
+/// Sets a new password hash, if the login item still has the hash `current` the caller
+/// checked, and moves the session epoch on (every session ends; the caller issues its own a
+/// new token).
+pub async fn change_password(
+    store: &Store,
+    user: &User,
+    current: &str,
+    password_hash: &str,
+) -> Outcome<(), Refused> {
+    let email = Email::parse(&user.email).map_err(|e| DbError::Other(e.to_string()))?;
+    let mut tx = Tx::new(store);
+    tx.update(
+        "login",
+        &email_pk(&email),
+        LOGIN_SK,
+        Expr::set("SET password_hash = :h")
+            .when("user_id = :id AND password_hash = :old")
+            .value(":h", s(password_hash))
+            .value(":id", s(&user.id))
+            .value(":old", s(current)),
+    )
+    .update(
+        "user",
+        &user_pk(&user.id),
+        PROFILE_SK,
+        Expr::set("SET version = version + :one, session_epoch = if_not_exists(session_epoch, :zero) + :one")
+            .when("email = :email")
+            .value(":one", n(1))
+            .value(":zero", n(0))
+            .value(":email", s(&user.email)),
+    );
+    let tx = &tx;
+    retrying(Backoff::new(), Refused::Busy, || async move {
+        Ok(match tx.run(store).await {
+            Ok(()) => Try::Done(()),
+            Err(e) if e.failed("login") || e.failed("user") => Try::Refused(Refused::Changed),
+            Err(e) => return Err(e),
+        })
+    })
+    .await
+}
+
+/// Records a new address asked for and mails it its confirmation link, if the account is still
+/// at the version read (the address changes only when the link is opened).
+pub async fn ask_email_change(store: &Store, user: &User, issued: Issued) -> Outcome<(), Refused> {
+    let mut tx = Tx::new(store);
+    let pending = issued.token.email.clone();
+    issued.add_to(&mut tx);
+    tx.update(
+        "user",
+        &user_pk(&user.id),
+        PROFILE_SK,
+        Expr::set("SET pending_email = :new, version = version + :one")
+            .when("version = :v")
+            .value(":new", s(pending))
+            .value(":one", n(1))
+            .value(":v", n(user.version)),
+    );
+    let tx = &tx;
+    retrying(Backoff::new(), Refused::Busy, || async move {
+        Ok(match tx.run(store).await {
+            Ok(()) => Try::Done(()),
+            Err(e) if e.failed("user") => Try::Refused(Refused::Changed),
+            Err(e) => return Err(e),
+        })
+    })
+    .await
+}
+
+/// Makes the address an email-change link was mailed to the account's, in one transaction: the
+/// token is spent, the new address's login item is created (so a sign-up with it at the same
+/// moment and this change cannot both succeed: exactly one owns it), the old one's is removed,
+/// and the account takes the new address, confirmed.
+pub async fn change_email(
+    store: &Store,
+    hash: &str,
+    token: &LinkToken,
+    user: &User,
+    login: &LoginRecord,
+) -> Outcome<(), Refused> {
+    let now = store.now();
+    let old = Email::parse(&user.email).map_err(|e| DbError::Other(e.to_string()))?;
+    let new = Email::parse(&token.email).map_err(|e| DbError::Other(e.to_string()))?;
+    let mut tx = Tx::new(store);
+    tx.delete(
+        "token",
+        &token_pk(hash),
+        TOKEN_SK,
+        Expr::condition("attribute_exists(pk) AND expires_at > :now AND purpose = :change")
+            .value(":now", n(now.timestamp()))
+            .value(":change", s("change_email")),
+    )
+    .create_value(
+        "email",
+        &LoginItem {
+            pk: email_pk(&new),
+            sk: LOGIN_SK.into(),
+            login: login.clone(),
+        },
+    )
+    .delete(
+        "old_email",
+        &email_pk(&old),
+        LOGIN_SK,
+        Expr::condition("user_id = :id AND password_hash = :h")
+            .value(":id", s(&user.id))
+            .value(":h", s(&login.password_hash)),
+    )
+    .update(
+        "user",
+        &user_pk(&user.id),
+        PROFILE_SK,
+        Expr::set(
+            "SET email = :new, email_confirmed = :yes, version = version + :one REMOVE pending_email",
+        )
+        .when("email = :old AND pending_email = :new")
+        .value(":new", s(new.as_str()))
+        .value(":old", s(old.as_str()))
+        .value(":yes", AttributeValue::Bool(true))
+        .value(":one", n(1)),
+    );
+    let tx = &tx;
+    retrying(Backoff::new(), Refused::Busy, || async move {
+        Ok(match tx.run(store).await {
+            Ok(()) => Try::Done(()),
+            Err(e) if e.failed("token") => Try::Refused(Refused::TokenSpent),
+            Err(e) if e.failed("email") => Try::Refused(Refused::EmailTaken),
+            Err(e) if e.failed("old_email") || e.failed("user") => Try::Refused(Refused::Changed),
+            Err(e) => return Err(e),
+        })
+    })
+    .await
 }
 
 /// Accounts whose held mail is still to be released (the worker's resumption).

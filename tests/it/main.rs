@@ -4,6 +4,7 @@
 mod common;
 
 mod account_mail;
+mod account_settings;
 mod accounts;
 mod deploy;
 mod faults;

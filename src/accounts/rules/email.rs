@@ -69,12 +69,15 @@ pub async fn confirm_email(store: &Store, raw_token: &str) -> Result<User, AppEr
     let hash = link_token_hash(raw);
     let token = store::link_token(store, &hash)
         .await?
-        .filter(|t| t.purpose == Purpose::Confirm)
+        .filter(|t| matches!(t.purpose, Purpose::Confirm | Purpose::ChangeEmail))
         .ok_or_else(invalid)?;
     if token.expires_at <= store.now().timestamp() {
         return Err(AppError::validation(
             "This confirmation link has expired. Sign in to ask for a new one.",
         ));
+    }
+    if token.purpose == Purpose::ChangeEmail {
+        return super::settings::change_email_by_link(store, &hash, &token).await;
     }
     match store::confirm_email(store, &hash, &token).await {
         Ok(()) => {}

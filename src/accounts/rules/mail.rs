@@ -80,3 +80,42 @@ pub fn password_reset(
         mail: OutboxMail::new(letter, None, now),
     }
 }
+
+/// A link that makes `new_email` the address of `user`'s account, and the mail that carries it
+/// to that new address.
+pub fn email_change(
+    public_url: &str,
+    user: &crate::accounts::store::User,
+    new_email: &str,
+    valid_for: Duration,
+    now: DateTime<Utc>,
+) -> Issued {
+    let (raw, hash) = crate::accounts::password::new_link_token();
+    let hours = valid_for.num_hours();
+    let text = format!(
+        "Hello {name},\n\n\
+         You asked to use {new_email} as the address of your minijira account (@{handle}). \
+         Open this link within {hours} hours to confirm it:\n\n\
+         {public_url}/confirm?token={raw}\n\n\
+         Until you do, your account keeps its current address.\n\n\
+         If you did not ask for this, ignore this mail.\n\n\
+         — minijira\n",
+        name = user.display_name,
+        handle = user.handle,
+    );
+    let letter = Letter {
+        to: Recipient::Address(new_email.to_owned()),
+        subject: "Confirm your new email address for minijira".into(),
+        text,
+    };
+    Issued {
+        hash,
+        token: LinkToken {
+            purpose: Purpose::ChangeEmail,
+            user_id: user.id.clone(),
+            email: new_email.to_owned(),
+            expires_at: (now + valid_for).timestamp(),
+        },
+        mail: OutboxMail::new(letter, None, now),
+    }
+}

@@ -8,9 +8,11 @@
 mod email;
 pub mod mail;
 mod reset;
+mod settings;
 
 pub use email::*;
 pub use reset::*;
+pub use settings::*;
 
 use crate::accounts::model::{AccountStatus, Email, SessionUser, SignUpForm};
 use crate::accounts::password;
@@ -37,7 +39,7 @@ pub(crate) fn refusal(r: Refusal<Refused>) -> AppError {
             AppError::conflict("This account changed since you opened it. Reload and try again.")
         }
         Refusal::Refused(Refused::Busy) => {
-            AppError::conflict("Too many sign-ups at once. Please try again.")
+            AppError::conflict("Too many changes to accounts at once. Please try again.")
         }
         Refusal::Refused(Refused::TokenSpent) => AppError::validation(
             "This link was used already or has expired. Sign in to ask for a new one.",
