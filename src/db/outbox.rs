@@ -284,8 +284,10 @@ pub async fn hold(
     Ok(())
 }
 
-/// Puts the mail held for `account` back among the pending mails, due at `now`, a page at a
-/// time. Safe to run again. Returns how many it released.
+/// Puts the mail held for `account` back among the pending mails, due at `now`: one pass over
+/// its index partition, a page at a time (an index answers after the write, so a mail released
+/// a moment ago may still be listed; its condition then skips it). Safe to run again. Returns
+/// how many it released.
 pub async fn release_held(
     store: &Store,
     account: &str,
@@ -293,12 +295,12 @@ pub async fn release_held(
 ) -> Result<usize, DbError> {
     let mut released = 0;
     let held = held_mail_pk(account);
+    let mut cursor: Option<String> = None;
     loop {
-        let q = PageQuery::new(Index::Gsi1, &held).limit(25);
-        let (rows, _) = store.page::<OutboxItem>(q).await?;
-        if rows.is_empty() {
-            return Ok(released);
-        }
+        let q = PageQuery::new(Index::Gsi1, &held)
+            .after(cursor.as_deref())
+            .limit(25);
+        let (rows, next) = store.page::<OutboxItem>(q).await?;
         for row in rows {
             let id = &row.mail.id;
             let expr = Expr::set(
@@ -308,13 +310,17 @@ pub async fn release_held(
             .value(":pending", s(OUTBOX_PENDING))
             .value(":due", s(outbox_due_sk(&now, id)))
             .value(":now", s(fixed(now)))
-            .value(":acct", s(held_mail_pk(account)));
+            .value(":acct", s(&held));
             match store.update(&outbox_pk(id), OUTBOX_SK, expr).await {
                 Ok(_) => released += 1,
                 // Released by someone else meanwhile.
                 Err(DbError::ConditionFailed) => {}
                 Err(e) => return Err(e),
             }
+        }
+        match next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(released),
         }
     }
 }
