@@ -26,7 +26,7 @@ pub const DIRECTORY_PAGE: i32 = 12;
 pub async fn sign_up(#[server(flatten)] form: SignUpForm) -> Result<(), AppError> {
     serve(|cx| async move {
         let user = rules::sign_up(&cx.store, &cx.kit.settings.public_url, &form).await?;
-        cx.start_session(&user.session(), &user.state())?;
+        cx.start_session(&user.session(), &user.state()).await?;
         leptos_axum::redirect(&crate::util::safe_next(form.next.as_deref()));
         Ok(())
     })
@@ -38,7 +38,7 @@ pub async fn sign_in(#[server(flatten)] form: SignInForm) -> Result<(), AppError
     serve(|cx| async move {
         let user =
             rules::sign_in_from(&cx.store, &cx.client_addr(), &form.email, &form.password).await?;
-        cx.start_session(&user.session(), &user.state())?;
+        cx.start_session(&user.session(), &user.state()).await?;
         leptos_axum::redirect(&crate::util::safe_next(form.next.as_deref()));
         Ok(())
     })
@@ -50,7 +50,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     serve(|cx| async move {
         cx.end_session();
         if let Some(me) = cx.maybe_user() {
-            rules::sign_out(&cx.store, &me.id).await?;
+            rules::sign_out(&cx.store, &me.id, cx.sid().as_deref()).await?;
             cx.kit.sessions.end(&me.id);
         }
         leptos_axum::redirect("/signin");
@@ -67,7 +67,7 @@ pub async fn confirm_email(token: String) -> Result<(), AppError> {
         let user = rules::confirm_email(&cx.store, &token).await?;
         cx.kit.sessions.forget(&user.id);
         if cx.maybe_user().is_some_and(|me| me.id == user.id) {
-            cx.start_session(&user.session(), &user.state())?;
+            cx.renew_session(&user.session(), &user.state()).await?;
         }
         leptos_axum::redirect("/confirm?done=1");
         Ok(())
@@ -123,7 +123,7 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
 pub async fn get_account() -> Result<AccountPage, AppError> {
     serve(|cx| async move {
         let me = cx.user()?;
-        rules::account_page(&cx.store, &me).await
+        rules::account_page(&cx.store, &me, cx.sid().as_deref()).await
     })
     .await
 }
@@ -134,7 +134,7 @@ pub async fn change_name(#[server(flatten)] form: NameForm) -> Result<(), AppErr
     serve(|cx| async move {
         let me = cx.user()?;
         let user = rules::change_name(&cx.store, &me, &form).await?;
-        cx.start_session(&user.session(), &user.state())?;
+        cx.renew_session(&user.session(), &user.state()).await?;
         leptos_axum::redirect("/account?saved=name");
         Ok(())
     })
@@ -159,10 +159,36 @@ pub async fn change_email(#[server(flatten)] form: EmailForm) -> Result<(), AppE
 pub async fn change_password(#[server(flatten)] form: PasswordForm) -> Result<(), AppError> {
     serve(|cx| async move {
         let me = cx.user()?;
-        let user = rules::change_password(&cx.store, &me, &form).await?;
+        let user = rules::change_password(&cx.store, &me, cx.sid().as_deref(), &form).await?;
         cx.kit.sessions.end(&user.id);
-        cx.start_session(&user.session(), &user.state())?;
+        cx.renew_session(&user.session(), &user.state()).await?;
         leptos_axum::redirect("/account?saved=password");
+        Ok(())
+    })
+    .await
+}
+
+/// Ends one of my sessions (another browser's; this one signs out instead).
+#[server]
+pub async fn end_session(sid: String) -> Result<(), AppError> {
+    serve(|cx| async move {
+        let me = cx.user()?;
+        rules::end_my_session(&cx.store, &me, &sid).await?;
+        cx.kit.sessions.end(&me.id);
+        leptos_axum::redirect("/account?saved=session");
+        Ok(())
+    })
+    .await
+}
+
+/// Ends every session of mine but this one.
+#[server]
+pub async fn end_other_sessions() -> Result<(), AppError> {
+    serve(|cx| async move {
+        let me = cx.user()?;
+        rules::end_my_other_sessions(&cx.store, &me, cx.sid().as_deref()).await?;
+        cx.kit.sessions.end(&me.id);
+        leptos_axum::redirect("/account?saved=sessions");
         Ok(())
     })
     .await
@@ -238,6 +264,8 @@ pub fn register() {
     register_explicit::<ChangeName>();
     register_explicit::<ChangeEmail>();
     register_explicit::<ChangePassword>();
+    register_explicit::<EndSession>();
+    register_explicit::<EndOtherSessions>();
     register_explicit::<ListPeople>();
     register_explicit::<AdminAccounts>();
     register_explicit::<AdminSetStatus>();

@@ -267,6 +267,20 @@ pub struct AccountPage {
     pub email_confirmed: bool,
     /// A new address waiting for its confirmation link to be opened.
     pub pending_email: Option<String>,
+    /// My open sessions: this one first, then the most recently seen.
+    pub sessions: Vec<SessionView>,
+}
+
+/// One of my open sessions, as `/account` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub sid: String,
+    /// "Firefox on Linux", from the browser's User-Agent.
+    pub browser: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_seen: chrono::DateTime<chrono::Utc>,
+    /// The session of the browser looking.
+    pub current: bool,
 }
 
 /// Change my display name.

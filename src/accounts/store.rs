@@ -46,6 +46,9 @@ pub struct User {
     /// A new address asked for, waiting for its confirmation link to be opened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_email: Option<String>,
+    /// The ids of the account's open sessions (written by `db::account_state`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub sessions: std::collections::BTreeSet<String>,
 }
 
 fn confirmed_before() -> bool {
@@ -60,6 +63,8 @@ impl User {
             status: self.status,
             session_epoch: self.session_epoch,
             email_confirmed: self.email_confirmed,
+            sessions: self.sessions.clone(),
+            version: self.version,
         }
     }
 
@@ -243,6 +248,7 @@ pub async fn create(store: &Store, new: NewUser) -> Outcome<User, Refused> {
         email_confirmed: new.confirmation.is_none(),
         confirm_sent_at: new.confirmation.as_ref().map(|_| store.now().timestamp()),
         pending_email: None,
+        sessions: Default::default(),
     };
     let mut tx = Tx::new(store);
     if let Some(issued) = &new.confirmation {
@@ -510,7 +516,7 @@ pub async fn reset_password(
         PROFILE_SK,
         Expr::set(
             "SET email_confirmed = :yes, version = version + :one, \
-             session_epoch = if_not_exists(session_epoch, :zero) + :one",
+             session_epoch = if_not_exists(session_epoch, :zero) + :one REMOVE sessions",
         )
         .when("email = :email")
         .value(":yes", AttributeValue::Bool(true))
@@ -565,7 +571,17 @@ pub async fn change_password(
     user: &User,
     current: &str,
     password_hash: &str,
+    keep: Option<&str>,
 ) -> Outcome<(), Refused> {
+    // Every other session ends: the open sessions are `keep` alone (the session that changed
+    // it), or none.
+    let set =
+        "SET version = version + :one, session_epoch = if_not_exists(session_epoch, :zero) + :one";
+    let update = match keep {
+        Some(sid) => Expr::set(format!("{set}, sessions = :keep"))
+            .value(":keep", AttributeValue::Ss(vec![sid.to_owned()])),
+        None => Expr::set(format!("{set} REMOVE sessions")),
+    };
     let email = Email::parse(&user.email).map_err(|e| DbError::Other(e.to_string()))?;
     let mut tx = Tx::new(store);
     tx.update(
@@ -582,7 +598,7 @@ pub async fn change_password(
         "user",
         &user_pk(&user.id),
         PROFILE_SK,
-        Expr::set("SET version = version + :one, session_epoch = if_not_exists(session_epoch, :zero) + :one")
+        update
             .when("email = :email")
             .value(":one", n(1))
             .value(":zero", n(0))

@@ -5,6 +5,7 @@
 //! | user profile    | `USER#<id>`        | `PROFILE` | `DIR` / handle       | `ACCT#<status>` / created |
 //! | email + login   | `EMAIL#<email>`    | `LOGIN`   |                      |                           |
 //! | handle guard    | `HANDLE#<handle>`  | `HANDLE`  |                      |                           |
+//! | session         | `USER#<id>`        | `SESSION#<sid>` |                |                           |
 //! | seed marker     | `META#SEED`        | `META`    |                      |                           |
 //! | project         | `P#<KEY>`          | `#META`   |                      |                           |
 //! | member          | `P#<KEY>`          | `M#<uid>` | `UP#<uid>` / KEY     |                           |
@@ -110,6 +111,12 @@ impl Index {
 }
 
 pub const PROFILE_SK: &str = "PROFILE";
+/// An account's sessions, under its partition.
+pub const SESSION_PREFIX: &str = "SESSION#";
+
+pub fn session_sk(sid: &str) -> String {
+    format!("{SESSION_PREFIX}{sid}")
+}
 pub const LOGIN_SK: &str = "LOGIN";
 pub const HANDLE_SK: &str = "HANDLE";
 

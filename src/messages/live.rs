@@ -56,8 +56,9 @@ pub const MAX_PER_PERSON: usize = 20;
 
 struct Tab {
     user: String,
-    /// The session epoch of the token the stream was opened with.
+    /// The session epoch and id of the token the stream was opened with.
     epoch: u64,
+    sid: String,
     shard: u32,
     conversation: Option<String>,
     /// The newest message sent, and the ids sent lately.
@@ -90,6 +91,7 @@ struct Snapshot {
     id: u64,
     user: String,
     epoch: u64,
+    sid: String,
     shard: u32,
     conversation: Option<String>,
     last: Option<String>,
@@ -159,6 +161,7 @@ impl LiveHub {
                 id: *id,
                 user: t.user.clone(),
                 epoch: t.epoch,
+                sid: t.sid.clone(),
                 shard: t.shard,
                 conversation: t.conversation.clone(),
                 last: t.last.clone(),
@@ -220,7 +223,10 @@ impl LiveHub {
 
     /// Ends the streams whose session no longer holds (the guard's verdict, see `session_guard`).
     async fn judge_sessions(&self, store: &Store, sessions: &SessionGuard, tabs: &[Snapshot]) {
-        let asked: Vec<(&str, u64)> = tabs.iter().map(|t| (t.user.as_str(), t.epoch)).collect();
+        let asked: Vec<(&str, u64, &str)> = tabs
+            .iter()
+            .map(|t| (t.user.as_str(), t.epoch, t.sid.as_str()))
+            .collect();
         let verdicts = sessions.check_many(store, &asked).await;
         let ended: Vec<u64> = tabs
             .iter()
@@ -335,8 +341,8 @@ pub async fn live_stream(
     Query(q): Query<LiveQuery>,
     headers: HeaderMap,
 ) -> Result<Sse<axum::response::sse::KeepAliveStream<TabStream>>, AppError> {
-    let epoch = session
-        .map(|s| s.0 .0.epoch)
+    let (epoch, sid) = session
+        .map(|s| (s.0 .0.epoch, s.0 .0.sid.clone()))
         .ok_or(AppError::Unauthorized)?;
     if hub.closed.load(Ordering::SeqCst) {
         return Err(AppError::Unavailable);
@@ -354,6 +360,7 @@ pub async fn live_stream(
     let id = hub.register(Tab {
         user: me.id.clone(),
         epoch,
+        sid,
         shard: crate::db::keys::live_shard(&me.id),
         conversation: conversation.clone(),
         last: None,

@@ -5,7 +5,7 @@
 use super::respond::finish;
 use super::session::{clear_cookie, session_cookie, AuthUser, MaybeAuthUser};
 use super::Kit;
-use crate::db::account_state::AccountState;
+use crate::db::account_state::{self, AccountState, SessionRecord};
 use crate::db::Store;
 use crate::error::AppError;
 use crate::model::SessionUser;
@@ -96,20 +96,68 @@ impl Ctx {
             .unwrap_or_else(|| "unknown".into())
     }
 
-    /// Signs `user` in: a session cookie, and the account as it is now (`account`) in the
-    /// session guard.
-    pub fn start_session(
+    /// Signs `user` in: a new session of the account (`account`, as just read) — its record
+    /// and its id among the account's open sessions — and its cookie.
+    pub async fn start_session(
         &self,
         user: &SessionUser,
         account: &AccountState,
     ) -> Result<(), AppError> {
         let now = crate::model::wall_clock().timestamp();
+        let agent: String = self
+            .parts
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .chars()
+            .take(160)
+            .collect();
+        let record = SessionRecord {
+            sid: ulid::Ulid::new().to_string(),
+            created_at: now,
+            last_seen: now,
+            agent,
+        };
+        account_state::open_session(&self.store, account, &record).await?;
+        // The guard reads the account again at its next request (it has a new session).
+        self.kit.sessions.forget(&user.id);
+        self.issue_cookie(user, account.session_epoch, &record.sid)
+    }
+
+    /// Gives this session a token that says what the account is now (`account`, as just read:
+    /// a new name, a confirmed address, a new epoch after a password change), keeping its
+    /// session; a token from before sessions had ids gets a new session.
+    pub async fn renew_session(
+        &self,
+        user: &SessionUser,
+        account: &AccountState,
+    ) -> Result<(), AppError> {
+        match self.sid() {
+            Some(sid) if account.sessions.contains(&sid) => {
+                self.kit.sessions.remember(account);
+                self.issue_cookie(user, account.session_epoch, &sid)
+            }
+            _ => self.start_session(user, account).await,
+        }
+    }
+
+    /// The session id of this request's token, if it has one.
+    pub fn sid(&self) -> Option<String> {
+        self.parts
+            .extensions
+            .get::<super::session::Session>()
+            .map(|s| s.0.sid.clone())
+            .filter(|sid| !sid.is_empty())
+    }
+
+    fn issue_cookie(&self, user: &SessionUser, epoch: u64, sid: &str) -> Result<(), AppError> {
+        let now = crate::model::wall_clock().timestamp();
         let token = self
             .kit
             .tokens
-            .issue(user, account.session_epoch, now)
+            .issue(user, epoch, sid, now)
             .ok_or(AppError::Internal)?;
-        self.kit.sessions.remember(account);
         let cookie = session_cookie(
             &token,
             self.kit.tokens.ttl_secs(),

@@ -20,6 +20,10 @@ pub struct Claims {
     /// Whether the account's address was confirmed when the token was issued.
     #[serde(default = "yes")]
     pub ec: bool,
+    /// The session this token belongs to (see `db::account_state`); empty in tokens from
+    /// before sessions had ids.
+    #[serde(default)]
+    pub sid: String,
 }
 
 fn yes() -> bool {
@@ -58,7 +62,7 @@ impl TokenKeys {
         self.ttl_secs
     }
 
-    pub fn issue(&self, user: &SessionUser, epoch: u64, now: i64) -> Option<String> {
+    pub fn issue(&self, user: &SessionUser, epoch: u64, sid: &str, now: i64) -> Option<String> {
         let claims = Claims {
             sub: user.id.clone(),
             handle: user.handle.clone(),
@@ -69,6 +73,7 @@ impl TokenKeys {
             exp: now + self.ttl_secs,
             epoch,
             ec: user.email_confirmed,
+            sid: sid.to_owned(),
         };
         match encode(&Header::new(Algorithm::HS256), &claims, &self.encoding) {
             Ok(t) => Some(t),
@@ -112,7 +117,7 @@ mod tests {
     #[test]
     fn round_trip() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 3600);
-        let t = keys.issue(&user(), 0, 1_000).unwrap();
+        let t = keys.issue(&user(), 0, "01S", 1_000).unwrap();
         let c = keys.verify(&t, 1_001).unwrap();
         assert_eq!(c.user(), user());
         assert_eq!(c.exp, 4_600);
@@ -123,7 +128,7 @@ mod tests {
     #[test]
     fn expiry_and_tampering() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 3600);
-        let t = keys.issue(&user(), 0, 1_000).unwrap();
+        let t = keys.issue(&user(), 0, "01S", 1_000).unwrap();
         assert!(keys.verify(&t, 4_600).is_none(), "expired exactly at exp");
         assert!(keys.verify(&t, 10_000).is_none());
         let other = TokenKeys::new(b"another-secret-another-secret-xx", 3600);

@@ -45,7 +45,7 @@ pub async fn session_layer(State(kit): State<Kit>, mut req: Request, next: Next)
             let cached = if due {
                 None
             } else {
-                Some(kit.sessions.check(&store, &c.sub, c.epoch).await)
+                Some(kit.sessions.check(&store, &c.sub, c.epoch, &c.sid).await)
             };
             let stale = cached == Some(Verdict::Good)
                 && !c.ec
@@ -53,13 +53,13 @@ pub async fn session_layer(State(kit): State<Kit>, mut req: Request, next: Next)
             let (verdict, fresh_user) = match cached {
                 Some(verdict) if !stale => (verdict, None),
                 _ => match accounts::get(&store, &c.sub).await {
-                    Ok(Some(u)) => (kit.sessions.judge(&u.state(), c.epoch), Some(u)),
+                    Ok(Some(u)) => (kit.sessions.judge(&u.state(), c.epoch, &c.sid), Some(u)),
                     Ok(None) => (Verdict::Ended, None),
                     // The database is down: keep the still-valid session; renewal waits.
                     Err(_) => (Verdict::Good, None),
                 },
             };
-            match (verdict, fresh_user) {
+            let claims = match (verdict, fresh_user) {
                 (Verdict::Ended, _) => {
                     set_cookie = clear();
                     None
@@ -70,14 +70,29 @@ pub async fn session_layer(State(kit): State<Kit>, mut req: Request, next: Next)
                     None
                 }
                 (Verdict::Good, Some(u)) => {
-                    let fresh = kit.tokens.issue(&u.session(), u.session_epoch, now);
+                    let fresh = kit.tokens.issue(&u.session(), u.session_epoch, &c.sid, now);
                     set_cookie = fresh.as_deref().map(|t| {
                         session_cookie(t, kit.tokens.ttl_secs(), kit.settings.secure_cookies)
                     });
                     fresh.and_then(|t| kit.tokens.verify(&t, now))
                 }
                 (Verdict::Good, None) => Some(c),
+            };
+            // The session's "last seen", written at most every few minutes per instance, off
+            // the request's path.
+            if let Some(c) = &claims {
+                if kit.sessions.touch(&c.sid) {
+                    let (store, user, sid) = (store.detached(), c.sub.clone(), c.sid.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) =
+                            crate::db::account_state::touch_session(&store, &user, &sid, now).await
+                        {
+                            tracing::debug!(error = %e, "could not record a session as seen");
+                        }
+                    });
+                }
             }
+            claims
         }
     };
     if let Some(c) = claims {

@@ -50,7 +50,7 @@ async fn the_display_name_changes() {
         .await,
         Err(AppError::Validation(_))
     ));
-    let page = rules::account_page(&store, &me).await.unwrap();
+    let page = rules::account_page(&store, &me, None).await.unwrap();
     assert_eq!(page.display_name, "Ann Other");
 }
 
@@ -63,7 +63,7 @@ async fn a_password_change_needs_the_current_one_and_moves_the_epoch() {
         current: "not-it-at-all-1".into(),
         password: "a-new-horse-staple-7".into(),
     };
-    match rules::change_password(&store, &me, &wrong).await {
+    match rules::change_password(&store, &me, None, &wrong).await {
         Err(AppError::Validation(m)) => assert!(m.contains("current password"), "{m}"),
         other => panic!("a wrong current password is refused, got {other:?}"),
     }
@@ -72,7 +72,9 @@ async fn a_password_change_needs_the_current_one_and_moves_the_epoch() {
         current: PASSWORD.into(),
         password: "a-new-horse-staple-7".into(),
     };
-    let after = rules::change_password(&store, &me, &form).await.unwrap();
+    let after = rules::change_password(&store, &me, None, &form)
+        .await
+        .unwrap();
     assert_eq!(after.session_epoch, before.session_epoch + 1);
     assert!(matches!(
         rules::sign_in(&store, &email, PASSWORD).await,
@@ -172,7 +174,7 @@ async fn an_email_change_takes_effect_when_its_link_is_opened() {
     rules::ask_email_change(&store, "http://app", &me, &form)
         .await
         .unwrap();
-    let page = rules::account_page(&store, &me).await.unwrap();
+    let page = rules::account_page(&store, &me, None).await.unwrap();
     assert_eq!(
         page.email, old,
         "the address stays until the link is opened"
@@ -246,4 +248,128 @@ async fn an_email_change_racing_a_sign_up_leaves_one_owner() {
         let mine = users::get(&store, &me.id).await.unwrap().unwrap();
         assert_eq!(mine.email == new, changed.is_ok(), "round {round}");
     }
+}
+
+/// Signs in `email` from a browser that says `agent`; its session cookie.
+async fn sign_in_as(app: &axum::Router, email: &str, agent: &str) -> String {
+    use leptos::server_fn::ServerFn;
+    let mut req = call(
+        minijira::accounts::api::SignIn::PATH,
+        &[("email", email), ("password", PASSWORD)],
+        None,
+    );
+    req.headers_mut()
+        .insert(http::header::USER_AGENT, agent.parse().unwrap());
+    session_cookie(&send(app, req).await).expect("signed in")
+}
+
+/// `ListPeople` as `cookie`: 200 while the session holds, 401 once it is over.
+async fn people(app: &axum::Router, cookie: &str) -> u16 {
+    use leptos::server_fn::ServerFn;
+    let path = minijira::accounts::api::ListPeople::PATH;
+    send(app, call(path, &[("q", "")], Some(cookie)))
+        .await
+        .status
+        .as_u16()
+}
+
+/// Within 4 s, `cookie` is refused by `app`.
+async fn ends(app: &axum::Router, cookie: &str) -> bool {
+    for _ in 0..40 {
+        if people(app, cookie).await == 401 {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
+const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
+const SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1";
+
+/// `/account` lists my sessions (this browser first, each by its browser), in two calls; ending
+/// one ends it at once here and within the check interval (1 s) on another instance, the others
+/// go on; "everywhere else" ends all but this one.
+#[tokio::test]
+async fn my_sessions_are_listed_and_ended_one_by_one_or_all_others() {
+    use leptos::server_fn::ServerFn;
+    use minijira::accounts::api::{EndOtherSessions, EndSession};
+    let state = state().await;
+    let store = state.kit.store.clone();
+    let app = minijira::server::router::router(state);
+    let other = crate::hardening::second_instance(store.table()).await;
+    let me = user(&store, "ses").await;
+    let email = format!("{}@example.org", me.handle);
+    let laptop = sign_in_as(&app, &email, FIREFOX).await;
+    let phone = sign_in_as(&app, &email, SAFARI).await;
+    let tablet = sign_in_as(&other, &email, SAFARI).await;
+    for cookie in [&laptop, &phone, &tablet] {
+        assert_eq!(people(&app, cookie).await, 200);
+        assert_eq!(people(&other, cookie).await, 200);
+    }
+    let _ = send(&app, get("/account", Some(&laptop))).await;
+    let page = send(&app, get("/account", Some(&laptop))).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.body.matches("data-testid=\"session\"").count(),
+        3,
+        "three sessions"
+    );
+    assert!(page.body.contains("Firefox on Linux") && page.body.contains("Safari on iPhone"));
+    assert_eq!(page.body.matches("This browser").count(), 1);
+    let timing = page.header("server-timing").unwrap_or_default().to_owned();
+    assert!(timing.contains("desc=\"2 calls\""), "{timing}");
+
+    let account = rules::account_page(&store, &me, None).await.unwrap();
+    let phone_sid = account
+        .sessions
+        .iter()
+        .filter(|s| s.browser == "Safari on iPhone")
+        .map(|s| s.sid.clone())
+        .min()
+        .unwrap();
+    let ended = send(
+        &app,
+        call(
+            EndSession::PATH,
+            &[("sid", phone_sid.as_str())],
+            Some(&laptop),
+        ),
+    )
+    .await;
+    assert!(ended.status.as_u16() < 400, "{}", ended.status);
+    assert_eq!(people(&app, &phone).await, 401, "ended at once here");
+    assert!(ends(&other, &phone).await, "and within the interval there");
+    assert_eq!(people(&app, &laptop).await, 200);
+    assert_eq!(people(&other, &tablet).await, 200, "the others go on");
+
+    let all = send(&app, call(EndOtherSessions::PATH, &[], Some(&laptop))).await;
+    assert!(all.status.as_u16() < 400, "{}", all.status);
+    assert!(ends(&other, &tablet).await);
+    assert_eq!(people(&app, &laptop).await, 200, "this one goes on");
+    let left = rules::account_page(&store, &me, None).await.unwrap();
+    assert_eq!(left.sessions.len(), 1);
+}
+
+/// Signing out ends this session only (a copy of its cookie too); my other browsers stay signed
+/// in.
+#[tokio::test]
+async fn signing_out_ends_this_session_only() {
+    use leptos::server_fn::ServerFn;
+    let state = state().await;
+    let store = state.kit.store.clone();
+    let app = minijira::server::router::router(state);
+    let me = user(&store, "out").await;
+    let email = format!("{}@example.org", me.handle);
+    let laptop = sign_in_as(&app, &email, FIREFOX).await;
+    let phone = sign_in_as(&app, &email, SAFARI).await;
+    let copy = phone.clone();
+    let out = send(
+        &app,
+        call(minijira::accounts::api::SignOut::PATH, &[], Some(&phone)),
+    )
+    .await;
+    assert!(out.status.as_u16() < 400, "{}", out.status);
+    assert_eq!(people(&app, &copy).await, 401);
+    assert_eq!(people(&app, &laptop).await, 200);
 }

@@ -35,6 +35,8 @@ fn functions() -> Vec<(&'static str, &'static [&'static str])> {
         (accounts::ChangeName::PATH, &["display_name"]),
         (accounts::ChangeEmail::PATH, &["email", "password"]),
         (accounts::ChangePassword::PATH, &["current", "password"]),
+        (accounts::EndSession::PATH, &["sid"]),
+        (accounts::EndOtherSessions::PATH, &[]),
         (accounts::ListPeople::PATH, &["q", "cursor"]),
         (sitters::GetProfile::PATH, &["handle"]),
         (projects::Dashboard::PATH, &["cursor"]),

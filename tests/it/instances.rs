@@ -175,11 +175,12 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A session cookie for `user`, signed with the secret both instances share.
+/// A session cookie for `user`, signed with the secret both instances share (a token without a
+/// session id, judged by its epoch alone).
 pub fn cookie_for(user: &SessionUser) -> String {
     let keys = minijira::platform::token::TokenKeys::new(SECRET.as_bytes(), 3600);
     let token = keys
-        .issue(user, 0, chrono::Utc::now().timestamp())
+        .issue(user, 0, "", chrono::Utc::now().timestamp())
         .expect("token");
     format!("mj_session={token}")
 }

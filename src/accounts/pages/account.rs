@@ -1,7 +1,9 @@
 //! `/account`: my display name, email address and password.
 
-use crate::accounts::api::{get_account, ChangeEmail, ChangeName, ChangePassword};
-use crate::ui::{ErrorView, FormError, Loading, PageHead, SignedIn};
+use crate::accounts::api::{
+    get_account, ChangeEmail, ChangeName, ChangePassword, EndOtherSessions, EndSession,
+};
+use crate::ui::{ErrorView, FormError, Loading, LocalTime, PageHead, SignedIn};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -12,12 +14,16 @@ pub fn AccountSettingsPage() -> impl IntoView {
     let name = ServerAction::<ChangeName>::new();
     let email = ServerAction::<ChangeEmail>::new();
     let password = ServerAction::<ChangePassword>::new();
+    let end = ServerAction::<EndSession>::new();
+    let end_others = ServerAction::<EndOtherSessions>::new();
     let account = Resource::new(
         move || {
             (
                 name.version().get(),
                 email.version().get(),
                 password.version().get(),
+                end.version().get(),
+                end_others.version().get(),
             )
         },
         |_| get_account(),
@@ -26,6 +32,8 @@ pub fn AccountSettingsPage() -> impl IntoView {
         "name" => Some("Your display name is changed."),
         "email" => Some("A link is on its way to your new address: open it to make the change."),
         "password" => Some("Your password is changed. Your other sessions are signed out."),
+        "session" => Some("That session is signed out."),
+        "sessions" => Some("Your other sessions are signed out."),
         _ => None,
     };
     view! { <SignedIn>
@@ -61,6 +69,33 @@ pub fn AccountSettingsPage() -> impl IntoView {
                                 <label>"Your password" <input type="password" name="password" required maxlength="1024" autocomplete="current-password"/></label>
                                 <button type="submit">"Change the address"</button>
                             </ActionForm>
+                        </section>
+                        <section class="card narrow">
+                            <h2 id="sessions-title">"Where you are signed in"</h2>
+                            <ul class="sessions" data-testid="sessions" aria-labelledby="sessions-title">
+                                {a.sessions.iter().map(|s| {
+                                    let label = format!("Sign out {}", s.browser);
+                                    let sid = s.sid.clone();
+                                    view! {
+                                        <li data-testid="session">
+                                            <strong>{s.browser.clone()}</strong>
+                                            {s.current.then(|| view! { <span class="tag">"This browser"</span> })}
+                                            <span class="muted small">" signed in " <LocalTime at=s.created_at/> " · last seen " <LocalTime at=s.last_seen/></span>
+                                            {(!s.current).then(|| view! {
+                                                <ActionForm action=end attr:aria-label=label attr:class="inline">
+                                                    <input type="hidden" name="sid" value=sid/>
+                                                    <button type="submit" class="secondary small" data-testid="end-session">"Sign out"</button>
+                                                </ActionForm>
+                                            })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            {(a.sessions.iter().any(|s| !s.current)).then(|| view! {
+                                <ActionForm action=end_others attr:aria-label="Sign out every other session">
+                                    <button type="submit" class="secondary" data-testid="end-other-sessions">"Sign out everywhere else"</button>
+                                </ActionForm>
+                            })}
                         </section>
                         <section class="card narrow">
                             <h2 id="password-title">"Password"</h2>

@@ -176,10 +176,15 @@ async fn check_password(store: &Store, email: &str, password: &str) -> Result<Us
     Ok(user)
 }
 
-/// Signs out: every session of the account ends (on every instance within the session
-/// check interval).
-pub async fn sign_out(store: &Store, user_id: &str) -> Result<(), AppError> {
-    store::end_sessions(store, user_id).await?;
+/// Signs out: this session ends (on every instance within the session check interval); a
+/// token from before sessions had ids ends every session of the account, as sign-out did then.
+pub async fn sign_out(store: &Store, user_id: &str, sid: Option<&str>) -> Result<(), AppError> {
+    match sid {
+        Some(sid) => crate::db::account_state::end_session(store, user_id, sid).await?,
+        None => {
+            store::end_sessions(store, user_id).await?;
+        }
+    }
     Ok(())
 }
 

@@ -3,10 +3,11 @@
 
 use super::{mail, refusal, CONFIRM_FOR};
 use crate::accounts::model::{
-    AccountPage, DisplayName, Email, EmailForm, NameForm, Password, PasswordForm,
+    AccountPage, DisplayName, Email, EmailForm, NameForm, Password, PasswordForm, SessionView,
 };
 use crate::accounts::password;
 use crate::accounts::store::{self, LinkToken, Refused, User};
+use crate::db::account_state;
 use crate::db::{Refusal, Store};
 use crate::error::AppError;
 use crate::model::SessionUser;
@@ -17,15 +18,38 @@ async fn me(store: &Store, me: &SessionUser) -> Result<User, AppError> {
         .ok_or(AppError::Unauthorized)
 }
 
-/// What `/account` shows: one read.
-pub async fn account_page(store: &Store, who: &SessionUser) -> Result<AccountPage, AppError> {
-    let user = me(store, who).await?;
+/// What `/account` shows: two reads at once (the account; its sessions' records).
+pub async fn account_page(
+    store: &Store,
+    who: &SessionUser,
+    this_session: Option<&str>,
+) -> Result<AccountPage, AppError> {
+    let (user, records) = futures::try_join!(me(store, who), async {
+        Ok::<_, AppError>(account_state::sessions(store, &who.id).await?)
+    })?;
+    let mut sessions: Vec<SessionView> = records
+        .into_iter()
+        .filter(|r| user.sessions.contains(&r.sid))
+        .map(|r| SessionView {
+            current: Some(r.sid.as_str()) == this_session,
+            browser: browser_of(&r.agent),
+            sid: r.sid,
+            created_at: chrono::DateTime::from_timestamp(r.created_at, 0).unwrap_or_default(),
+            last_seen: chrono::DateTime::from_timestamp(r.last_seen, 0).unwrap_or_default(),
+        })
+        .collect();
+    sessions.sort_by(|a, b| {
+        b.current
+            .cmp(&a.current)
+            .then(b.last_seen.cmp(&a.last_seen))
+    });
     Ok(AccountPage {
         handle: user.handle,
         display_name: user.display_name,
         email: user.email,
         email_confirmed: user.email_confirmed,
         pending_email: user.pending_email,
+        sessions,
     })
 }
 
@@ -74,6 +98,7 @@ async fn check_password(store: &Store, user: &User, password: &str) -> Result<St
 pub async fn change_password(
     store: &Store,
     who: &SessionUser,
+    this_session: Option<&str>,
     form: &PasswordForm,
 ) -> Result<User, AppError> {
     let user = me(store, who).await?;
@@ -87,7 +112,7 @@ pub async fn change_password(
         ));
     }
     let hash = password::hash(new.expose().to_owned()).await?;
-    store::change_password(store, &user, &current, &hash)
+    store::change_password(store, &user, &current, &hash, this_session)
         .await
         .map_err(changed)?;
     me(store, who).await
@@ -152,4 +177,53 @@ pub(super) async fn change_email_by_link(
     store::get(store, &token.user_id)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// Ends one of my sessions (my own session's id names an item of my own account only).
+pub async fn end_my_session(store: &Store, who: &SessionUser, sid: &str) -> Result<(), AppError> {
+    let sid = crate::model::record_id(sid)?;
+    account_state::end_session(store, &who.id, sid).await?;
+    Ok(())
+}
+
+/// Ends every session of mine but this one.
+pub async fn end_my_other_sessions(
+    store: &Store,
+    who: &SessionUser,
+    this_session: Option<&str>,
+) -> Result<(), AppError> {
+    account_state::end_other_sessions(store, &who.id, this_session).await?;
+    Ok(())
+}
+
+/// A short name of the browser and system a User-Agent says.
+fn browser_of(agent: &str) -> String {
+    let browser = ["Edg/", "OPR/", "Firefox/", "Chrome/", "Safari/"]
+        .iter()
+        .find(|b| agent.contains(*b))
+        .map(|b| match *b {
+            "Edg/" => "Edge",
+            "OPR/" => "Opera",
+            "Firefox/" => "Firefox",
+            "Chrome/" => "Chrome",
+            _ => "Safari",
+        });
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(k, _)| agent.contains(k))
+    .map(|(_, v)| *v);
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} on {s}"),
+        (Some(b), None) => b.to_owned(),
+        (None, Some(s)) => s.to_owned(),
+        (None, None) if agent.is_empty() => "Unknown browser".to_owned(),
+        (None, None) => agent.chars().take(60).collect(),
+    }
 }
