@@ -91,14 +91,16 @@ fn with_session(account: &AccountState, sid: &str) -> Vec<String> {
 
 /// Opens a session of `account` (as read): its record, and its id among the account's open
 /// sessions (the oldest ended past [`MAX_SESSIONS`]), in one transaction under the account's
-/// version; read again and retried when the account changed meanwhile.
+/// version; read again and retried when the account changed meanwhile. Returns the account as
+/// written.
 pub async fn open_session(
     store: &Store,
     account: &AccountState,
     record: &SessionRecord,
-) -> Result<(), DbError> {
+) -> Result<AccountState, DbError> {
     let mut current = account.clone();
     for _ in 0..5 {
+        let open = with_session(&current, &record.sid);
         let mut tx = Tx::new(store);
         tx.create_value(
             "session",
@@ -131,7 +133,13 @@ pub async fn open_session(
         })
         .await;
         match opened {
-            Ok(()) => return Ok(()),
+            Ok(()) => {
+                return Ok(AccountState {
+                    sessions: open.into_iter().collect(),
+                    version: current.version + 1,
+                    ..current
+                })
+            }
             Err(Refusal::Db(e)) => return Err(e),
             // The account changed since it was read: read it again.
             Err(Refusal::Refused(())) => {

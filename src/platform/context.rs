@@ -119,10 +119,10 @@ impl Ctx {
             last_seen: now,
             agent,
         };
-        account_state::open_session(&self.store, account, &record).await?;
-        // The guard reads the account again at its next request (it has a new session).
-        self.kit.sessions.forget(&user.id);
-        self.issue_cookie(user, account.session_epoch, &record.sid)
+        let written = account_state::open_session(&self.store, account, &record).await?;
+        // The guard knows the new session: the next request needs no read of the account.
+        self.kit.sessions.remember(&written);
+        self.issue_cookie(user, written.session_epoch, &record.sid)
     }
 
     /// Gives this session a token that says what the account is now (`account`, as just read:
