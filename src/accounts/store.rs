@@ -434,15 +434,8 @@ pub async fn resend_confirmation(
 pub async fn confirm_email(store: &Store, hash: &str, token: &LinkToken) -> Outcome<(), Refused> {
     let now = store.now();
     let mut tx = Tx::new(store);
-    tx.delete(
-        "token",
-        &token_pk(hash),
-        TOKEN_SK,
-        Expr::condition("attribute_exists(pk) AND expires_at > :now AND purpose = :confirm")
-            .value(":now", n(now.timestamp()))
-            .value(":confirm", s("confirm")),
-    )
-    .update(
+    spend(&mut tx, hash, Purpose::Confirm, now);
+    tx.update(
         "user",
         &user_pk(&token.user_id),
         PROFILE_SK,
@@ -451,16 +444,8 @@ pub async fn confirm_email(store: &Store, hash: &str, token: &LinkToken) -> Outc
             .value(":yes", AttributeValue::Bool(true))
             .value(":one", n(1))
             .value(":email", s(&token.email)),
-    )
-    .update(
-        "release",
-        &user_pk(&token.user_id),
-        RELEASE_SK,
-        Expr::set("SET gsi2pk = :pending, gsi2sk = :at, user_id = :id")
-            .value(":pending", s(RELEASE_PENDING))
-            .value(":at", s(format!("{}#{}", stamp(now), token.user_id)))
-            .value(":id", s(&token.user_id)),
     );
+    record_release(&mut tx, &token.user_id, now);
     let tx = &tx;
     retrying(Backoff::new(), Refused::Busy, || async move {
         Ok(match tx.run(store).await {
@@ -493,15 +478,8 @@ pub async fn reset_password(
 ) -> Outcome<(), Refused> {
     let now = store.now();
     let mut tx = Tx::new(store);
-    tx.delete(
-        "token",
-        &token_pk(hash),
-        TOKEN_SK,
-        Expr::condition("attribute_exists(pk) AND expires_at > :now AND purpose = :reset")
-            .value(":now", n(now.timestamp()))
-            .value(":reset", s("reset")),
-    )
-    .update(
+    spend(&mut tx, hash, Purpose::Reset, now);
+    tx.update(
         "login",
         &email_pk(email),
         LOGIN_SK,
@@ -523,16 +501,8 @@ pub async fn reset_password(
         .value(":one", n(1))
         .value(":zero", n(0))
         .value(":email", s(email.as_str())),
-    )
-    .update(
-        "release",
-        &user_pk(&token.user_id),
-        RELEASE_SK,
-        Expr::set("SET gsi2pk = :pending, gsi2sk = :at, user_id = :id")
-            .value(":pending", s(RELEASE_PENDING))
-            .value(":at", s(format!("{}#{}", stamp(now), token.user_id)))
-            .value(":id", s(&token.user_id)),
     );
+    record_release(&mut tx, &token.user_id, now);
     let tx = &tx;
     retrying(Backoff::new(), Refused::Busy, || async move {
         Ok(match tx.run(store).await {
@@ -657,14 +627,8 @@ pub async fn change_email(
     let old = Email::parse(&user.email).map_err(|e| DbError::Other(e.to_string()))?;
     let new = Email::parse(&token.email).map_err(|e| DbError::Other(e.to_string()))?;
     let mut tx = Tx::new(store);
-    tx.delete(
-        "token",
-        &token_pk(hash),
-        TOKEN_SK,
-        Expr::condition("attribute_exists(pk) AND expires_at > :now AND purpose = :change")
-            .value(":now", n(now.timestamp()))
-            .value(":change", s("change_email")),
-    )
+    spend(&mut tx, hash, Purpose::ChangeEmail, now);
+    tx
     .create_value(
         "email",
         &LoginItem {
@@ -723,6 +687,37 @@ pub async fn release_held_mail(store: &Store, user_id: &str) -> Result<usize, Db
     let released = outbox::release_held(store, user_id, store.now()).await?;
     store.delete(&user_pk(user_id), RELEASE_SK).await?;
     Ok(released)
+}
+
+/// Spends a link token of `purpose` (named "token" in the transaction): it must still be there
+/// and its time not run out at `now`.
+fn spend(tx: &mut Tx, hash: &str, purpose: Purpose, now: DateTime<Utc>) {
+    let purpose = serde_json::to_value(purpose)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    tx.delete(
+        "token",
+        &token_pk(hash),
+        TOKEN_SK,
+        Expr::condition("attribute_exists(pk) AND expires_at > :now AND purpose = :purpose")
+            .value(":now", n(now.timestamp()))
+            .value(":purpose", s(purpose)),
+    );
+}
+
+/// Records (named "release") that the mail held for `user_id` is to be released: the worker
+/// finishes it if the caller's own release is cut short.
+fn record_release(tx: &mut Tx, user_id: &str, now: DateTime<Utc>) {
+    tx.update(
+        "release",
+        &user_pk(user_id),
+        RELEASE_SK,
+        Expr::set("SET gsi2pk = :pending, gsi2sk = :at, user_id = :id")
+            .value(":pending", s(RELEASE_PENDING))
+            .value(":at", s(format!("{}#{user_id}", stamp(now))))
+            .value(":id", s(user_id)),
+    );
 }
 
 fn stamp(t: DateTime<Utc>) -> String {

@@ -25,21 +25,16 @@ pub fn confirmation(
          If you did not sign up for minijira, you can ignore this mail.\n\n\
          — minijira\n"
     );
-    let letter = Letter {
-        to: Recipient::Address(email.to_owned()),
-        subject: "Confirm your email address for minijira".into(),
+    link(
+        Purpose::Confirm,
+        user_id,
+        email,
+        "Confirm your email address for minijira",
         text,
-    };
-    Issued {
         hash,
-        token: LinkToken {
-            purpose: Purpose::Confirm,
-            user_id: user_id.to_owned(),
-            email: email.to_owned(),
-            expires_at: (now + valid_for).timestamp(),
-        },
-        mail: OutboxMail::new(letter, None, now),
-    }
+        valid_for,
+        now,
+    )
 }
 
 /// A link that sets a new password for the account `user_id`, valid for `valid_for`, and the
@@ -64,21 +59,16 @@ pub fn password_reset(
          If it was not you, ignore this mail: your password stays as it is.\n\n\
          — minijira\n"
     );
-    let letter = Letter {
-        to: Recipient::Address(email.to_owned()),
-        subject: "Set a new password for minijira".into(),
+    link(
+        Purpose::Reset,
+        user_id,
+        email,
+        "Set a new password for minijira",
         text,
-    };
-    Issued {
         hash,
-        token: LinkToken {
-            purpose: Purpose::Reset,
-            user_id: user_id.to_owned(),
-            email: email.to_owned(),
-            expires_at: (now + valid_for).timestamp(),
-        },
-        mail: OutboxMail::new(letter, None, now),
-    }
+        valid_for,
+        now,
+    )
 }
 
 /// A link that makes `new_email` the address of `user`'s account, and the mail that carries it
@@ -103,17 +93,42 @@ pub fn email_change(
         name = user.display_name,
         handle = user.handle,
     );
+    link(
+        Purpose::ChangeEmail,
+        &user.id,
+        new_email,
+        "Confirm your new email address for minijira",
+        text,
+        hash,
+        valid_for,
+        now,
+    )
+}
+
+/// The link token of `purpose` for account `user_id`, valid for `valid_for`, and the mail that
+/// carries it (`text`, which holds the raw token) to `email`.
+#[allow(clippy::too_many_arguments)]
+fn link(
+    purpose: Purpose,
+    user_id: &str,
+    email: &str,
+    subject: &str,
+    text: String,
+    hash: String,
+    valid_for: Duration,
+    now: DateTime<Utc>,
+) -> Issued {
     let letter = Letter {
-        to: Recipient::Address(new_email.to_owned()),
-        subject: "Confirm your new email address for minijira".into(),
+        to: Recipient::Address(email.to_owned()),
+        subject: subject.to_owned(),
         text,
     };
     Issued {
         hash,
         token: LinkToken {
-            purpose: Purpose::ChangeEmail,
-            user_id: user.id.clone(),
-            email: new_email.to_owned(),
+            purpose,
+            user_id: user_id.to_owned(),
+            email: email.to_owned(),
             expires_at: (now + valid_for).timestamp(),
         },
         mail: OutboxMail::new(letter, None, now),
